@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config';
+
+function expectConfigError(env: Record<string, string>, variable: string, fragment?: RegExp) {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).variable).toBe(variable);
+    expect((err as Error).message).toContain(variable);
+    if (fragment) expect((err as Error).message).toMatch(fragment);
+    expect((err as Error).message.split('\n')).toHaveLength(1);
+    return;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('has working defaults for a fresh machine (embedded database)', () => {
+    const c = loadConfig({});
+    expect(c.database.embedded).toBe(true);
+    expect(c.database.dataDir).toBe('.data');
+    expect(c.port).toBe(3000);
+    expect(c.publicUrl).toBe('http://localhost:3000');
+    expect(c.sandbox.mode).toBe('auto');
+    expect(c.vendors).toEqual({ salesforce: undefined, hubspot: undefined, zoho: undefined });
+  });
+
+  it('uses PostgreSQL when DATABASE_URL is set', () => {
+    const c = loadConfig({ DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/test' });
+    expect(c.database).toMatchObject({ embedded: false, url: 'postgresql://postgres@127.0.0.1:5432/test' });
+  });
+
+  it('names the variable and what it expects', () => {
+    expectConfigError({ PORT: 'eighty' }, 'PORT');
+    expectConfigError({ PORT: '70000' }, 'PORT');
+    expectConfigError({ NODE_ENV: 'staging' }, 'NODE_ENV', /development, production, test/);
+    expectConfigError({ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL', /postgres/);
+    expectConfigError({ ENCRYPTION_KEY: 'short' }, 'ENCRYPTION_KEY', /32-byte/);
+    expectConfigError({ LOG_LEVEL: 'loud' }, 'LOG_LEVEL');
+    expectConfigError({ HUBSPOT_CLIENT_ID: 'abc' }, 'HUBSPOT_CLIENT_SECRET');
+  });
+
+  it('requires ENCRYPTION_KEY in production', () => {
+    expectConfigError({ NODE_ENV: 'production' }, 'ENCRYPTION_KEY', /production/);
+    const key = Buffer.alloc(32, 7).toString('base64');
+    expect(loadConfig({ NODE_ENV: 'production', ENCRYPTION_KEY: key }).encryption.key?.length).toBe(32);
+  });
+
+  it('switches a vendor to real credentials when both values are set', () => {
+    const c = loadConfig({ SALESFORCE_CLIENT_ID: 'id', SALESFORCE_CLIENT_SECRET: 'secret' });
+    expect(c.vendors.salesforce).toEqual({ clientId: 'id', clientSecret: 'secret' });
+  });
+});

@@ -1,0 +1,153 @@
+import { z } from 'zod';
+
+/**
+ * Every setting comes from the environment and is validated once at boot. A bad value stops the
+ * process with one line that names the variable and what it expects (see ConfigError).
+ */
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+const base64Key = z.string().refine((v) => /^[A-Za-z0-9+/_-]+={0,2}$/.test(v) && Buffer.from(v, 'base64').length === 32, {
+  message: 'a base64-encoded 32-byte key (generate one with: openssl rand -base64 32)',
+});
+
+const url = (protocols: string[]) =>
+  z.string().refine(
+    (v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `a URL starting with ${protocols.map((p) => p + '//').join(' or ')}` },
+  );
+
+/** Variable name -> schema, default, and what it means (the README table is generated from this). */
+export const CONFIG_VARIABLES = {
+  NODE_ENV: { schema: z.enum(['development', 'production', 'test']), default: 'development', doc: 'development, production or test. Production requires ENCRYPTION_KEY.' },
+  HOST: { schema: z.string().min(1), default: '127.0.0.1', doc: 'Interface to listen on (0.0.0.0 in containers).' },
+  PORT: { schema: port, default: '3000', doc: 'HTTP port (0 picks a free one).' },
+  PUBLIC_URL: { schema: url(['http:', 'https:']).optional(), default: undefined, doc: 'Base URL the outside world uses to reach this server (OAuth redirects, Link pages). Default http://localhost:PORT.' },
+  DATABASE_URL: { schema: url(['postgres:', 'postgresql:']).optional(), default: undefined, doc: 'PostgreSQL connection URL. Unset: the embedded PGlite database in DATA_DIR.' },
+  DATA_DIR: { schema: z.string().min(1), default: '.data', doc: 'Directory of the embedded database and of the generated development encryption key.' },
+  ENCRYPTION_KEY: { schema: base64Key.optional(), default: undefined, doc: 'Base64 32-byte key that encrypts vendor tokens at rest (AES-256-GCM). Required in production; in development one is generated into DATA_DIR once.' },
+  ENCRYPTION_KEY_ID: { schema: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, _ or -, at most 32').optional(), default: undefined, doc: 'Identifier stored beside each ciphertext so keys can be rotated. Default: derived from the key.' },
+  ENCRYPTION_PREVIOUS_KEYS: {
+    schema: z
+      .string()
+      .refine((v) => v.split(',').every((k) => Buffer.from(k.trim(), 'base64').length === 32), { message: 'comma-separated base64-encoded 32-byte keys' })
+      .optional(),
+    default: undefined,
+    doc: 'Older keys, comma-separated, still accepted for decryption while `npm run admin -- keys:rotate` re-encrypts with ENCRYPTION_KEY.',
+  },
+  LOG_LEVEL: { schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), default: 'info', doc: 'pino log level; logs are JSON lines on stdout with secrets redacted.' },
+  RATE_LIMIT_MAX: { schema: z.coerce.number().int().min(0), default: '1200', doc: 'Requests allowed per API key per window (0 disables the limit).' },
+  RATE_LIMIT_WINDOW_MS: { schema: z.coerce.number().int().min(1000), default: '60000', doc: 'Rate-limit window in milliseconds.' },
+  BODY_LIMIT_BYTES: { schema: z.coerce.number().int().min(1024), default: '1048576', doc: 'Largest accepted request body; larger bodies get a 413.' },
+  SANDBOX: { schema: z.enum(['auto', 'off']), default: 'auto', doc: 'auto: vendors without credentials are served by the built-in emulators under /sandbox/<vendor>; off: never.' },
+  SANDBOX_CONTACTS: { schema: z.coerce.number().int().min(0).max(1_000_000), default: '200', doc: 'Contacts generated per sandbox tenant (related records are derived from it).' },
+  SANDBOX_SEED: { schema: z.coerce.number().int(), default: '1', doc: 'Seed of the deterministic sandbox data.' },
+  SALESFORCE_CLIENT_ID: { schema: z.string().min(1).optional(), default: undefined, doc: 'Salesforce connected-app consumer key (setting it switches Salesforce from sandbox to the real API).' },
+  SALESFORCE_CLIENT_SECRET: { schema: z.string().min(1).optional(), default: undefined, doc: 'Salesforce connected-app consumer secret.' },
+  HUBSPOT_CLIENT_ID: { schema: z.string().min(1).optional(), default: undefined, doc: 'HubSpot app client id (switches HubSpot to the real API).' },
+  HUBSPOT_CLIENT_SECRET: { schema: z.string().min(1).optional(), default: undefined, doc: 'HubSpot app client secret.' },
+  ZOHO_CLIENT_ID: { schema: z.string().min(1).optional(), default: undefined, doc: 'Zoho API console client id (switches Zoho to the real API).' },
+  ZOHO_CLIENT_SECRET: { schema: z.string().min(1).optional(), default: undefined, doc: 'Zoho API console client secret.' },
+  REDIS_URL: { schema: url(['redis:', 'rediss:']).optional(), default: undefined, doc: 'Redis for shared job queues between several processes. Unset: in-process queue.' },
+} as const;
+
+type Vars = typeof CONFIG_VARIABLES;
+type Parsed = { [K in keyof Vars]: z.output<Vars[K]['schema']> };
+
+export interface VendorCredentials {
+  clientId: string;
+  clientSecret: string;
+}
+
+export interface AppConfig {
+  env: Parsed['NODE_ENV'];
+  host: string;
+  port: number;
+  publicUrl: string;
+  database: { url?: string; dataDir: string; embedded: boolean };
+  encryption: { key?: Buffer; keyId?: string; previousKeys: Buffer[] };
+  logLevel: Parsed['LOG_LEVEL'];
+  rateLimit: { max: number; windowMs: number };
+  bodyLimitBytes: number;
+  sandbox: { mode: 'auto' | 'off'; contacts: number; seed: number };
+  vendors: { salesforce?: VendorCredentials; hubspot?: VendorCredentials; zoho?: VendorCredentials };
+  redisUrl?: string;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    readonly expected: string,
+  ) {
+    super(`Invalid configuration: ${variable} must be ${expected}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function credentials(env: Parsed, id: keyof Parsed, secret: keyof Parsed): VendorCredentials | undefined {
+  const clientId = env[id] as string | undefined;
+  const clientSecret = env[secret] as string | undefined;
+  if (!clientId && !clientSecret) return undefined;
+  if (!clientId) throw new ConfigError(String(id), `set together with ${String(secret)}`);
+  if (!clientSecret) throw new ConfigError(String(secret), `set together with ${String(id)}`);
+  return { clientId, clientSecret };
+}
+
+/** Parses the environment; throws ConfigError naming the first bad variable. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(CONFIG_VARIABLES)) {
+    const raw = source[name];
+    const value = raw === undefined || raw === '' ? spec.default : raw;
+    const result = (spec.schema as z.ZodType).safeParse(value);
+    if (!result.success) {
+      const issue = result.error.issues[0];
+      const expected =
+        issue.code === 'invalid_value' && 'values' in issue
+          ? `one of ${(issue.values as unknown[]).join(', ')}`
+          : issue.code === 'too_small' || issue.code === 'too_big' || issue.code === 'invalid_type'
+            ? `${spec.doc.split('.')[0].toLowerCase()} (${issue.message})`
+            : issue.message;
+      throw new ConfigError(name, expected);
+    }
+    parsed[name] = result.data;
+  }
+  const env = parsed as Parsed;
+  if (env.NODE_ENV === 'production' && !env.ENCRYPTION_KEY) {
+    throw new ConfigError('ENCRYPTION_KEY', 'set when NODE_ENV=production (a base64-encoded 32-byte key)');
+  }
+  return {
+    env: env.NODE_ENV,
+    host: env.HOST,
+    port: env.PORT,
+    publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
+    database: { url: env.DATABASE_URL, dataDir: env.DATA_DIR, embedded: !env.DATABASE_URL },
+    encryption: {
+      key: env.ENCRYPTION_KEY ? Buffer.from(env.ENCRYPTION_KEY, 'base64') : undefined,
+      keyId: env.ENCRYPTION_KEY_ID,
+      previousKeys: (env.ENCRYPTION_PREVIOUS_KEYS ?? '')
+        .split(',')
+        .map((k) => k.trim())
+        .filter(Boolean)
+        .map((k) => Buffer.from(k, 'base64')),
+    },
+    logLevel: env.LOG_LEVEL,
+    rateLimit: { max: env.RATE_LIMIT_MAX, windowMs: env.RATE_LIMIT_WINDOW_MS },
+    bodyLimitBytes: env.BODY_LIMIT_BYTES,
+    sandbox: { mode: env.SANDBOX, contacts: env.SANDBOX_CONTACTS, seed: env.SANDBOX_SEED },
+    vendors: {
+      salesforce: credentials(env, 'SALESFORCE_CLIENT_ID', 'SALESFORCE_CLIENT_SECRET'),
+      hubspot: credentials(env, 'HUBSPOT_CLIENT_ID', 'HUBSPOT_CLIENT_SECRET'),
+      zoho: credentials(env, 'ZOHO_CLIENT_ID', 'ZOHO_CLIENT_SECRET'),
+    },
+    redisUrl: env.REDIS_URL,
+  };
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');

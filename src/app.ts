@@ -1,0 +1,83 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { SwaggerModule } from '@nestjs/swagger';
+import { type FastifyReply, type FastifyRequest, LogController } from 'fastify';
+import type { Logger } from 'pino';
+import { AppModule, type AppOverrides } from './app.module';
+import type { PrismaService } from './database/prisma.service';
+import type { AppConfig } from './config/config';
+import { ApiExceptionFilter } from './errors/api-exception.filter';
+import { ApiValidationPipe } from './errors/validation.pipe';
+import { registerRateLimit } from './http/rate-limit';
+import { genRequestId } from './http/request-id';
+import { createLogger, PinoNestLogger, redactUrl } from './observability/logger';
+import { MetricsService } from './observability/metrics';
+import { buildOpenApiDocument } from './openapi/document';
+import { type MountedSandbox, SANDBOX_EMULATORS } from './sandbox/sandbox.module';
+
+export interface CreateAppOptions {
+  logger?: Logger;
+  /** Build routes without instantiating providers (OpenAPI generation). */
+  preview?: boolean;
+  /** Use this database client instead of opening one from the config (tests). */
+  database?: PrismaService;
+  /** Replace the API-key guard (benchmarks only). */
+  guard?: AppOverrides['guard'];
+}
+
+/**
+ * Builds the server (not listening yet). Shared by main.ts, the CLIs, tests and benchmarks so
+ * that all of them exercise the same wiring.
+ */
+export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const adapter = new FastifyAdapter({
+    loggerInstance: logger,
+    // One line per request is written by our onResponse hook (with the URL's secrets masked).
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: genRequestId,
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, { database: options.database, guard: options.guard }), adapter, {
+    logger: new PinoNestLogger(logger),
+    preview: options.preview,
+    abortOnError: false,
+  });
+  const fastify = app.getHttpAdapter().getInstance();
+
+  fastify.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  if (!options.preview) {
+    const metrics = app.get(MetricsService);
+    fastify.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
+      const route = request.routeOptions?.url ?? 'unmatched';
+      metrics.observeHttp(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+      if (logger.isLevelEnabled('info')) {
+        request.log.info({ method: request.method, url: redactUrl(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
+      }
+    });
+  }
+  await registerRateLimit(fastify, config.rateLimit);
+  if (!options.preview) {
+    for (const sandbox of app.get<MountedSandbox[]>(SANDBOX_EMULATORS)) {
+      await fastify.register(sandbox.emulator.plugin, { prefix: sandbox.pathPrefix });
+    }
+  }
+
+  app.useGlobalFilters(new ApiExceptionFilter());
+  app.useGlobalPipes(new ApiValidationPipe());
+
+  if (!options.preview) {
+    // Served from swagger-ui-dist in node_modules: no CDN, works offline.
+    SwaggerModule.setup('docs', app, buildOpenApiDocument(app), {
+      jsonDocumentUrl: 'openapi.json',
+      yamlDocumentUrl: 'openapi.yaml',
+      customSiteTitle: 'Switchboard API reference',
+    });
+  }
+  await app.init();
+  return app;
+}

@@ -1,0 +1,82 @@
+import { Injectable } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
+import { PrismaService } from '../database/prisma.service';
+import type { ModelName } from '../models/spec';
+
+export interface RemoteKey {
+  model: ModelName;
+  remoteId: string;
+}
+
+const keyOf = (model: string, remoteId: string) => `${model}\u0000${remoteId}`;
+
+/**
+ * Stable ids: each (linked account, model, vendor id) gets one UUID forever. Resolved in bulk
+ * (one statement per page of records), never one query per row.
+ */
+@Injectable()
+export class IdentitiesService {
+  /** Mappings never change once made, so they are cached in memory (account-scoped keys). */
+  private readonly cache = new LRUCache<string, string>({ max: 200_000 });
+
+  constructor(private readonly prisma: PrismaService) {}
+
+  /** Our UUIDs for vendor ids, creating the missing ones. Map key: model + "\0" + remoteId. */
+  async idsFor(linkedAccountId: string, keys: RemoteKey[]): Promise<Map<string, string>> {
+    const unique = new Map<string, RemoteKey>();
+    const out = new Map<string, string>();
+    for (const k of keys) {
+      const key = keyOf(k.model, k.remoteId);
+      const cached = this.cache.get(`${linkedAccountId}\u0000${key}`);
+      if (cached) out.set(key, cached);
+      else unique.set(key, k);
+    }
+    if (!unique.size) return out;
+    const models = [...unique.values()].map((k) => k.model);
+    const remoteIds = [...unique.values()].map((k) => k.remoteId);
+    // Insert-if-missing and read back in one round trip (works on PostgreSQL and PGlite).
+    const rows = await this.prisma.sql.query<{ id: string; model: string; remote_id: string }>(
+      `WITH input AS (SELECT * FROM unnest($2::text[], $3::text[]) AS t(model, remote_id)),
+            inserted AS (
+              INSERT INTO remote_identities (linked_account_id, model, remote_id)
+              SELECT $1::uuid, model, remote_id FROM input
+              ON CONFLICT (linked_account_id, model, remote_id) DO NOTHING
+              RETURNING id, model, remote_id)
+       SELECT id::text, model, remote_id FROM inserted
+       UNION ALL
+       SELECT r.id::text, r.model, r.remote_id FROM remote_identities r JOIN input i ON i.model = r.model AND i.remote_id = r.remote_id
+       WHERE r.linked_account_id = $1::uuid`,
+      [linkedAccountId, models, remoteIds],
+    );
+    for (const r of rows) {
+      out.set(keyOf(r.model, r.remote_id), r.id);
+      this.cache.set(`${linkedAccountId}\u0000${keyOf(r.model, r.remote_id)}`, r.id);
+    }
+    return out;
+  }
+
+  async idFor(linkedAccountId: string, model: ModelName, remoteId: string): Promise<string> {
+    return (await this.idsFor(linkedAccountId, [{ model, remoteId }])).get(keyOf(model, remoteId)) as string;
+  }
+
+  /** The vendor id behind one of our UUIDs, or null when it is not this account's record of that model. */
+  async remoteIdFor(linkedAccountId: string, model: ModelName, id: string): Promise<string | null> {
+    const rows = await this.prisma.sql.query<{ remote_id: string }>(
+      'SELECT remote_id FROM remote_identities WHERE id = $1::uuid AND linked_account_id = $2::uuid AND model = $3',
+      [id, linkedAccountId, model],
+    );
+    return rows[0]?.remote_id ?? null;
+  }
+
+  /** Vendor ids behind several UUIDs of one model (unknown ones are absent). */
+  async remoteIdsFor(linkedAccountId: string, model: ModelName, ids: string[]): Promise<Map<string, string>> {
+    if (!ids.length) return new Map();
+    const rows = await this.prisma.sql.query<{ id: string; remote_id: string }>(
+      'SELECT id::text, remote_id FROM remote_identities WHERE id = ANY($1::uuid[]) AND linked_account_id = $2::uuid AND model = $3',
+      [ids, linkedAccountId, model],
+    );
+    return new Map(rows.map((r) => [r.id, r.remote_id]));
+  }
+
+  static key = keyOf;
+}

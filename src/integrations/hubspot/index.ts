@@ -1,0 +1,2 @@
+export { hubspotAdapter } from './adapter';
+export { hubspotAuth, hubspotRetryDelayMs } from './auth';

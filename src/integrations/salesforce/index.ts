@@ -1,0 +1,2 @@
+export { salesforceAdapter } from './adapter';
+export { salesforceAuth, SALESFORCE_API_VERSION } from './auth';

@@ -1,0 +1,2 @@
+export { zohoAdapter } from './adapter';
+export { zohoAuth, isZohoAccountsServer } from './auth';

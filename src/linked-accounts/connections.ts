@@ -1,0 +1,34 @@
+import { Injectable } from '@nestjs/common';
+import { ApiError } from '../errors/api-error';
+import type { VendorConnection, VendorSlug } from '../integrations/contract';
+import { VendorHttpClient } from '../integrations/http/vendor-http-client';
+import { adapterFor } from '../integrations/registry';
+import { MetricsService } from '../observability/metrics';
+import { CredentialsService } from './credentials.service';
+import type { LinkedAccountRecord } from './linked-accounts.service';
+
+/** The authenticated channel from a linked account to its vendor, for adapters and pass-through. */
+@Injectable()
+export class VendorConnections {
+  readonly http: VendorHttpClient;
+
+  constructor(
+    private readonly credentials: CredentialsService,
+    metrics: MetricsService,
+  ) {
+    this.http = new VendorHttpClient({}, metrics);
+  }
+
+  forAccount(account: LinkedAccountRecord): VendorConnection {
+    const adapter = adapterFor(account.integration);
+    if (!adapter) throw new ApiError(400, 'UNSUPPORTED_INTEGRATION', `Integration ${account.integration} is not available on this server.`);
+    return this.http.connection({
+      vendor: account.integration as VendorSlug,
+      linkedAccountId: account.id,
+      apiBaseUrl: account.apiBaseUrl,
+      auth: adapter.auth,
+      tokens: this.credentials.tokenSource(account),
+      retryDelayMs: adapter.auth.retryDelayMs?.bind(adapter.auth),
+    });
+  }
+}

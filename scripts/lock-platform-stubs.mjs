@@ -1,4 +1,4 @@
-// The npm registry reachable from the build machines does not serve @swc/core's binaries for
+// The npm registry reachable from the build machines does not serve some native packages' binaries for
 // other platforms, so `npm install` leaves them out of package-lock.json and `npm ci` then
 // refuses the lock. This adds their lock entries (optional, with os/cpu), which npm ci skips on
 // Linux exactly as it would with a complete lock. Run after changing dependencies:
@@ -20,6 +20,11 @@ const platform = {
   'win32-arm64-msvc': ['win32', 'arm64'],
   'win32-ia32-msvc': ['win32', 'ia32'],
   'win32-x64-msvc': ['win32', 'x64'],
+  // msgpackr-extract (BullMQ) names its binaries without the libc suffix.
+  'linux-arm': ['linux', 'arm'],
+  'linux-arm64': ['linux', 'arm64'],
+  'linux-x64': ['linux', 'x64'],
+  'win32-x64': ['win32', 'x64'],
 };
 let added = 0;
 for (const [path, entry] of Object.entries(lock.packages)) {

@@ -13,13 +13,17 @@ import { PrismaService } from './database/prisma.service';
 import { HealthModule } from './health/health.module';
 import { ObservabilityModule } from './observability/observability.module';
 import { OrganizationsModule } from './organizations/organizations.module';
+import { QueueModule, type QueueRole } from './queue/queue.module';
 import { SandboxModule } from './sandbox/sandbox.module';
+import { SyncModule } from './sync/sync.module';
 
 export interface AppOverrides {
   /** Use this database client instead of opening one from the config (tests). */
   database?: PrismaService;
   /** Replace the API-key guard (benchmarks only: measures the cost of authentication). */
   guard?: Type<CanActivate>;
+  /** 'worker' for `npm run worker` (always runs jobs); default 'server'. */
+  role?: QueueRole;
 }
 
 /** The whole server, built from one validated configuration. */
@@ -34,6 +38,7 @@ export class AppModule {
           ? { module: DatabaseModule, global: true, providers: [{ provide: PrismaService, useValue: overrides.database }], exports: [PrismaService] }
           : DatabaseModule.forRoot({ databaseUrl: config.database.url, dataDir: config.database.dataDir }),
         ObservabilityModule,
+        QueueModule.forRoot(overrides.role),
         AuthModule.forRoot(overrides.guard),
         HealthModule,
         OrganizationsModule,
@@ -44,6 +49,7 @@ export class AppModule {
         LinkingModule,
         SandboxModule.forRoot(config),
         CrmModule,
+        SyncModule,
       ],
     };
   }

@@ -45,6 +45,8 @@ export const CONFIG_VARIABLES = {
   RATE_LIMIT_MAX: { schema: z.coerce.number().int().min(0), default: '1200', doc: 'Requests allowed per API key per window (0 disables the limit).' },
   RATE_LIMIT_WINDOW_MS: { schema: z.coerce.number().int().min(1000), default: '60000', doc: 'Rate-limit window in milliseconds.' },
   BODY_LIMIT_BYTES: { schema: z.coerce.number().int().min(1024), default: '1048576', doc: 'Largest accepted request body; larger bodies get a 413.' },
+  PASSTHROUGH_TIMEOUT_MS: { schema: z.coerce.number().int().min(100).max(600_000), default: '30000', doc: 'How long a pass-through request waits for the vendor; past it the answer is 408 (async pass-through waits 4 times longer).' },
+  PASSTHROUGH_MAX_RESPONSE_BYTES: { schema: z.coerce.number().int().min(1024), default: '10485760', doc: 'Largest vendor answer a pass-through returns; larger ones get a 413 (reading stops at the limit).' },
   SANDBOX: { schema: z.enum(['auto', 'off']), default: 'auto', doc: 'auto: vendors without credentials are served by the built-in emulators under /sandbox/<vendor>; off: never.' },
   SANDBOX_CONTACTS: { schema: z.coerce.number().int().min(0).max(1_000_000), default: '200', doc: 'Contacts generated per sandbox tenant (related records are derived from it).' },
   SANDBOX_SEED: { schema: z.coerce.number().int(), default: '1', doc: 'Seed of the deterministic sandbox data.' },
@@ -55,6 +57,9 @@ export const CONFIG_VARIABLES = {
   ZOHO_CLIENT_ID: { schema: z.string().min(1).optional(), default: undefined, doc: 'Zoho API console client id (switches Zoho to the real API).' },
   ZOHO_CLIENT_SECRET: { schema: z.string().min(1).optional(), default: undefined, doc: 'Zoho API console client secret.' },
   REDIS_URL: { schema: url(['redis:', 'rediss:']).optional(), default: undefined, doc: 'Redis for shared job queues between several processes. Unset: in-process queue.' },
+  QUEUE_PREFIX: { schema: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . or -, at most 64'), default: 'switchboard', doc: 'Redis key prefix of the job queues (several deployments can share one Redis).' },
+  SERVER_RUNS_JOBS: { schema: z.enum(['true', 'false']), default: 'true', doc: 'Whether the API server also runs background jobs (syncs, webhook deliveries). false needs REDIS_URL and at least one `npm run worker`.' },
+  SYNC_CONCURRENCY: { schema: z.coerce.number().int().min(1).max(64), default: '2', doc: 'Linked-account sync jobs one process runs at the same time.' },
 } as const;
 
 type Vars = typeof CONFIG_VARIABLES;
@@ -75,9 +80,11 @@ export interface AppConfig {
   logLevel: Parsed['LOG_LEVEL'];
   rateLimit: { max: number; windowMs: number };
   bodyLimitBytes: number;
+  passthrough: { timeoutMs: number; maxResponseBytes: number };
   sandbox: { mode: 'auto' | 'off'; contacts: number; seed: number };
   vendors: { salesforce?: VendorCredentials; hubspot?: VendorCredentials; zoho?: VendorCredentials };
   redisUrl?: string;
+  queue: { prefix: string; serverRunsJobs: boolean; syncConcurrency: number };
 }
 
 export class ConfigError extends Error {
@@ -119,6 +126,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     parsed[name] = result.data;
   }
   const env = parsed as Parsed;
+  if (env.SERVER_RUNS_JOBS === 'false' && !env.REDIS_URL) {
+    throw new ConfigError('SERVER_RUNS_JOBS', 'true unless REDIS_URL is set (without Redis only the server itself can run jobs)');
+  }
   if (env.NODE_ENV === 'production' && !env.ENCRYPTION_KEY) {
     throw new ConfigError('ENCRYPTION_KEY', 'set when NODE_ENV=production (a base64-encoded 32-byte key)');
   }
@@ -140,6 +150,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: env.LOG_LEVEL,
     rateLimit: { max: env.RATE_LIMIT_MAX, windowMs: env.RATE_LIMIT_WINDOW_MS },
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
+    passthrough: { timeoutMs: env.PASSTHROUGH_TIMEOUT_MS, maxResponseBytes: env.PASSTHROUGH_MAX_RESPONSE_BYTES },
     sandbox: { mode: env.SANDBOX, contacts: env.SANDBOX_CONTACTS, seed: env.SANDBOX_SEED },
     vendors: {
       salesforce: credentials(env, 'SALESFORCE_CLIENT_ID', 'SALESFORCE_CLIENT_SECRET'),
@@ -147,6 +158,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       zoho: credentials(env, 'ZOHO_CLIENT_ID', 'ZOHO_CLIENT_SECRET'),
     },
     redisUrl: env.REDIS_URL,
+    queue: { prefix: env.QUEUE_PREFIX, serverRunsJobs: env.SERVER_RUNS_JOBS === 'true', syncConcurrency: env.SYNC_CONCURRENCY },
   };
 }
 

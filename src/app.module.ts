@@ -15,6 +15,7 @@ import { ObservabilityModule } from './observability/observability.module';
 import { OrganizationsModule } from './organizations/organizations.module';
 import { QueueModule, type QueueRole } from './queue/queue.module';
 import { SandboxModule } from './sandbox/sandbox.module';
+import { SyncModule } from './sync/sync.module';
 
 export interface AppOverrides {
   /** Use this database client instead of opening one from the config (tests). */
@@ -48,6 +49,7 @@ export class AppModule {
         LinkingModule,
         SandboxModule.forRoot(config),
         CrmModule,
+        SyncModule,
       ],
     };
   }

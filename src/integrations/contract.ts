@@ -245,6 +245,11 @@ export interface CrmAdapter {
   readonly models: readonly ModelName[];
   /** Models this vendor can create/update/delete. */
   readonly writableModels: readonly ModelName[];
+  /**
+   * The vendor's largest page for full walks (sync): list() accepts pageSize up to this (100 when
+   * absent). Salesforce 2000, HubSpot 100 (object lists; search pages hold 200), Zoho 200.
+   */
+  readonly syncPageSize?: number;
 
   list(conn: VendorConnection, model: ModelName, query: ListQuery): Promise<ListPage>;
   /** null when the vendor has no such record (or it is deleted and includeDeleted is false). */

@@ -1,0 +1,284 @@
+import { createHash } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { IdentitiesService, type RemoteKey } from '../crm/identities.service';
+import { refsOf, serializeRecord } from '../crm/serializer';
+import { PrismaService } from '../database/prisma.service';
+import type { SqlQueryable } from '../database/driver';
+import { EventBus } from '../events/event-bus';
+import type { RemoteRecord } from '../integrations/contract';
+import type { LinkedAccountRecord } from '../linked-accounts/linked-accounts.service';
+import type { ModelName } from '../models/spec';
+import { recordEventName, type RecordEventKind } from './contract';
+
+export interface WriteResult {
+  /** Rows inserted. */
+  added: number;
+  /** Rows whose normalized content changed (modified_at moved), deletions excluded. */
+  changed: number;
+  /** Rows that became remote_was_deleted. */
+  deleted: number;
+  /** Rows physically written: inserted, content changed, deleted, or remote_data refreshed. */
+  written: number;
+}
+
+export interface WriteOptions {
+  /** Publish `<Model>.added|changed|deleted` for the rows whose content changed (default false). */
+  emitEvents?: boolean;
+}
+
+/** A page ready for the store: serialized and hashed, ids resolved (outside any transaction). */
+export interface PreparedPage {
+  account: LinkedAccountRecord;
+  model: ModelName;
+  ids: string[];
+  remoteIds: string[];
+  data: string[];
+  remoteData: string[];
+  remoteFields: string[];
+  contentHash: string[];
+  remoteDataHash: string[];
+  remoteCreatedAt: (string | null)[];
+  remoteUpdatedAt: (string | null)[];
+  remoteWasDeleted: boolean[];
+}
+
+/** Events to publish once the transaction that wrote them has committed. */
+export interface PendingEvents {
+  account: LinkedAccountRecord;
+  model: ModelName;
+  items: { kind: RecordEventKind; record: Record<string, unknown> }[];
+}
+
+/** Wire keys that live in their own columns (or are rebuilt from them) rather than in `data`. */
+const NOT_IN_DATA = new Set(['id', 'remote_id', 'created_at', 'modified_at', 'remote_was_deleted', 'field_mappings', 'remote_data', 'remote_fields']);
+
+const sha = (s: string) => createHash('sha256').update(s).digest('base64url');
+
+const toIso = (v: unknown): string | null => (v == null ? null : v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString());
+
+/** Parses a vendor timestamp; null when absent or unparseable (never throws on odd vendor data). */
+const vendorTime = (v: string | null): string | null => {
+  if (!v) return null;
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? null : new Date(t).toISOString();
+};
+
+interface ReturnedRow {
+  id: string;
+  remote_id: string;
+  inserted: boolean;
+  content_changed: boolean;
+  became_deleted: boolean;
+  became_restored: boolean;
+  data: Record<string, unknown>;
+  remote_was_deleted: boolean;
+  created_at: Date | string;
+  modified_at: Date | string;
+}
+
+/**
+ * Writes vendor records into the store (crm_records): one statement per page, `modified_at` moved
+ * only when the normalized content (data + remote_fields, or the deletion flag) changed, remote_data
+ * kept current without moving it, and nothing written at all for unchanged rows. Used by the sync
+ * engine (inside its page transaction) and by API writes (read-your-writes).
+ */
+@Injectable()
+export class StoreWriter {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly identities: IdentitiesService,
+    private readonly events: EventBus,
+  ) {}
+
+  /** Upserts one page of records of one model and publishes events when asked. */
+  async writePage(account: LinkedAccountRecord, model: ModelName, records: RemoteRecord[], options: WriteOptions = {}): Promise<WriteResult> {
+    if (!records.length) return { added: 0, changed: 0, deleted: 0, written: 0 };
+    const prepared = await this.prepare(account, model, records);
+    const { result, events } = await this.apply(this.prisma.sql, prepared, options);
+    if (events) this.publish(events);
+    return result;
+  }
+
+  /** Marks stored records remote_was_deleted (those already marked or unknown are left alone). */
+  async markDeleted(account: LinkedAccountRecord, model: ModelName, remoteIds: string[], options: WriteOptions = {}): Promise<WriteResult> {
+    const { result, events } = await this.markDeletedIn(this.prisma.sql, account, model, remoteIds, options);
+    if (events) this.publish(events);
+    return result;
+  }
+
+  /** Serializes, hashes and resolves ids of a page (ids of related records included) in one round trip. */
+  async prepare(account: LinkedAccountRecord, model: ModelName, records: RemoteRecord[]): Promise<PreparedPage> {
+    // A page may repeat a record (vendor paging over moving data): the last copy wins, once.
+    const unique = new Map<string, RemoteRecord>();
+    for (const r of records) unique.set(r.remoteId, r);
+    const list = [...unique.values()];
+    const keys: RemoteKey[] = [];
+    for (const r of list) keys.push({ model, remoteId: r.remoteId }, ...refsOf(r));
+    const idMap = await this.identities.idsFor(account.id, keys);
+    const page: PreparedPage = {
+      account,
+      model,
+      ids: [],
+      remoteIds: [],
+      data: [],
+      remoteData: [],
+      remoteFields: [],
+      contentHash: [],
+      remoteDataHash: [],
+      remoteCreatedAt: [],
+      remoteUpdatedAt: [],
+      remoteWasDeleted: [],
+    };
+    for (const r of list) {
+      const wire = serializeRecord(r, { ids: idMap }, { includeRemoteData: true, includeRemoteFields: true });
+      const data: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(wire)) if (!NOT_IN_DATA.has(k)) data[k] = v;
+      const dataJson = JSON.stringify(data);
+      const fieldsJson = JSON.stringify(wire.remote_fields ?? []);
+      const rawJson = JSON.stringify(wire.remote_data ?? []);
+      page.ids.push(wire.id as string);
+      page.remoteIds.push(r.remoteId);
+      page.data.push(dataJson);
+      page.remoteFields.push(fieldsJson);
+      page.remoteData.push(rawJson);
+      page.contentHash.push(sha(`${dataJson}\u0000${fieldsJson}`));
+      page.remoteDataHash.push(sha(rawJson));
+      page.remoteCreatedAt.push(vendorTime(r.remoteCreatedAt));
+      page.remoteUpdatedAt.push(vendorTime(r.remoteUpdatedAt));
+      page.remoteWasDeleted.push(r.remoteWasDeleted);
+    }
+    return page;
+  }
+
+  /**
+   * The page's single upsert on `tx` (the engine passes its page transaction, so the checkpoint
+   * commits with the rows). Events are returned, not published: publish after commit.
+   */
+  async apply(tx: SqlQueryable, page: PreparedPage, options: WriteOptions = {}): Promise<{ result: WriteResult; events?: PendingEvents }> {
+    if (!page.ids.length) return { result: { added: 0, changed: 0, deleted: 0, written: 0 } };
+    const emit = options.emitEvents === true;
+    // `old` reads the rows as they were before the statement (same snapshot), so the outcome of
+    // each row is known without a second query. The WHERE of DO UPDATE skips unchanged rows.
+    const rows = await tx.query<ReturnedRow>(
+      `WITH input AS (
+         SELECT * FROM unnest($3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[], $7::jsonb[], $8::text[], $9::text[],
+                              $10::timestamptz[], $11::timestamptz[], $12::boolean[])
+           AS t(id, remote_id, data, remote_data, remote_fields, content_hash, remote_data_hash,
+                remote_created_at, remote_updated_at, remote_was_deleted)
+       ),
+       old AS (
+         SELECT c.remote_id, c.content_hash, c.remote_was_deleted FROM crm_records c
+         WHERE c.linked_account_id = $1::uuid AND c.model = $2 AND c.remote_id = ANY($4::text[])
+       ),
+       up AS (
+         INSERT INTO crm_records AS c (id, linked_account_id, model, remote_id, data, remote_data, remote_fields,
+                                       content_hash, remote_data_hash, remote_created_at, remote_updated_at, remote_was_deleted)
+         SELECT id, $1::uuid, $2, remote_id, data, remote_data, remote_fields, content_hash, remote_data_hash,
+                remote_created_at, remote_updated_at, remote_was_deleted
+         FROM input
+         ON CONFLICT (linked_account_id, model, remote_id) DO UPDATE SET
+           data = EXCLUDED.data,
+           remote_fields = EXCLUDED.remote_fields,
+           content_hash = EXCLUDED.content_hash,
+           remote_data = EXCLUDED.remote_data,
+           remote_data_hash = EXCLUDED.remote_data_hash,
+           remote_created_at = EXCLUDED.remote_created_at,
+           remote_updated_at = EXCLUDED.remote_updated_at,
+           remote_was_deleted = EXCLUDED.remote_was_deleted,
+           modified_at = CASE
+             WHEN c.content_hash IS DISTINCT FROM EXCLUDED.content_hash OR c.remote_was_deleted IS DISTINCT FROM EXCLUDED.remote_was_deleted
+             THEN now() ELSE c.modified_at END
+         WHERE c.content_hash IS DISTINCT FROM EXCLUDED.content_hash
+            OR c.remote_was_deleted IS DISTINCT FROM EXCLUDED.remote_was_deleted
+            OR c.remote_data_hash IS DISTINCT FROM EXCLUDED.remote_data_hash
+            OR c.remote_updated_at IS DISTINCT FROM EXCLUDED.remote_updated_at
+            OR c.remote_created_at IS DISTINCT FROM EXCLUDED.remote_created_at
+         RETURNING c.id, c.remote_id, c.content_hash, c.remote_was_deleted, c.created_at, c.modified_at
+                   ${emit ? ', c.data' : ''}
+       )
+       SELECT up.id::text AS id, up.remote_id, (old.remote_id IS NULL) AS inserted,
+              (old.remote_id IS NOT NULL AND old.content_hash IS DISTINCT FROM up.content_hash) AS content_changed,
+              (old.remote_id IS NOT NULL AND NOT old.remote_was_deleted AND up.remote_was_deleted) AS became_deleted,
+              (old.remote_id IS NOT NULL AND old.remote_was_deleted AND NOT up.remote_was_deleted) AS became_restored,
+              up.remote_was_deleted, up.created_at, up.modified_at ${emit ? ', up.data' : ''}
+       FROM up LEFT JOIN old ON old.remote_id = up.remote_id`,
+      [
+        page.account.id,
+        page.model,
+        page.ids,
+        page.remoteIds,
+        page.data,
+        page.remoteData,
+        page.remoteFields,
+        page.contentHash,
+        page.remoteDataHash,
+        page.remoteCreatedAt,
+        page.remoteUpdatedAt,
+        page.remoteWasDeleted,
+      ],
+    );
+    const result: WriteResult = { added: 0, changed: 0, deleted: 0, written: rows.length };
+    const items: PendingEvents['items'] = [];
+    for (const row of rows) {
+      let kind: RecordEventKind | null = null;
+      if (row.inserted) kind = 'added';
+      else if (row.became_deleted) kind = 'deleted';
+      // Content changes and restores (deleted -> present again) are both "changed".
+      else if (row.content_changed || row.became_restored) kind = 'changed';
+      if (kind === 'added') result.added++;
+      else if (kind === 'deleted') result.deleted++;
+      else if (kind === 'changed') result.changed++;
+      if (emit && kind) items.push({ kind, record: wireRecord(row) });
+    }
+    return { result, events: emit && items.length ? { account: page.account, model: page.model, items } : undefined };
+  }
+
+  /** markDeleted on `tx`; events returned for publishing after commit. */
+  async markDeletedIn(
+    tx: SqlQueryable,
+    account: LinkedAccountRecord,
+    model: ModelName,
+    remoteIds: string[],
+    options: WriteOptions = {},
+  ): Promise<{ result: WriteResult; events?: PendingEvents }> {
+    if (!remoteIds.length) return { result: { added: 0, changed: 0, deleted: 0, written: 0 } };
+    const emit = options.emitEvents === true;
+    const rows = await tx.query<ReturnedRow>(
+      `UPDATE crm_records SET remote_was_deleted = true, modified_at = now()
+       WHERE linked_account_id = $1::uuid AND model = $2 AND remote_id = ANY($3::text[]) AND NOT remote_was_deleted
+       RETURNING id::text AS id, remote_id, remote_was_deleted, created_at, modified_at ${emit ? ', data' : ''}`,
+      [account.id, model, remoteIds],
+    );
+    const items = emit ? rows.map((row) => ({ kind: 'deleted' as const, record: wireRecord(row) })) : [];
+    return {
+      result: { added: 0, changed: 0, deleted: rows.length, written: rows.length },
+      events: items.length ? { account, model, items } : undefined,
+    };
+  }
+
+  /** Publishes events returned by apply / markDeletedIn (call after the transaction committed). */
+  publish(events: PendingEvents): void {
+    for (const item of events.items) {
+      this.events.publish({
+        event: recordEventName(events.model, item.kind),
+        organizationId: events.account.organizationId,
+        linkedAccountId: events.account.id,
+        data: item.record,
+      });
+    }
+  }
+}
+
+/** A stored row in wire form (as the REST API returns it without remote_data / remote_fields). */
+export function wireRecord(row: Pick<ReturnedRow, 'id' | 'remote_id' | 'data' | 'remote_was_deleted' | 'created_at' | 'modified_at'>): Record<string, unknown> {
+  const data = typeof row.data === 'string' ? (JSON.parse(row.data) as Record<string, unknown>) : row.data;
+  return {
+    id: row.id,
+    remote_id: row.remote_id,
+    created_at: toIso(row.created_at),
+    modified_at: toIso(row.modified_at),
+    ...data,
+    remote_was_deleted: row.remote_was_deleted,
+    field_mappings: null,
+  };
+}

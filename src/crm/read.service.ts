@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ApiError } from '../errors/api-error';
 import { CURSOR_CODEC, type CursorCodec } from '../http/cursor';
-import type { CrmAdapter, ListFilters, RemoteRecord, RemoteRef, VendorConnection, VendorPageState } from '../integrations/contract';
+import type { CrmAdapter, ListFilters, Projection, RemoteRecord, RemoteRef, VendorConnection, VendorPageState } from '../integrations/contract';
 import { adapterFor } from '../integrations/registry';
 import { VendorConnections } from '../linked-accounts/connections';
 import type { LinkedAccountRecord } from '../linked-accounts/linked-accounts.service';
@@ -25,6 +25,9 @@ interface LiveCursor {
 }
 
 const MAX_BACK_STATES = 50;
+
+/** Only the mapped vendor fields unless the response shows raw data or remote fields. */
+const projectionFor = (o: SerializeOptions): Projection => (o.includeRemoteData || o.includeRemoteFields ? 'full' : 'mapped');
 
 /**
  * Live reads: every request goes to the vendor through its adapter, with our cursors, filters,
@@ -54,7 +57,7 @@ export class CrmReadService {
     if (!filters) return { next: null, previous: null, results: [] };
     const conn = this.connections.forAccount(account);
     try {
-      const page = await adapter.list(conn, model, { pageSize: q.pageSize, state: cursor.s, filters });
+      const page = await adapter.list(conn, model, { pageSize: q.pageSize, state: cursor.s, filters, projection: projectionFor(q) });
       const results = await this.serializeMany(account, conn, adapter, page.records.slice(0, q.pageSize), q.expand, q);
       const back = [...cursor.b, cursor.s].slice(-MAX_BACK_STATES);
       return {
@@ -121,7 +124,7 @@ export class CrmReadService {
         }
       }
       // One batched vendor read per related model, never one per row.
-      for (const [target, ids] of wanted) related.push(...(await adapter.getMany(conn, target, [...ids])));
+      for (const [target, ids] of wanted) related.push(...(await adapter.getMany(conn, target, [...ids], { projection: projectionFor(options) })));
       for (const r of related) keys.push({ model: r.model, remoteId: r.remoteId }, ...refsOf(r));
     }
     const ids = await this.identities.idsFor(account.id, keys);

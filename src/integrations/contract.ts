@@ -101,6 +101,20 @@ export interface ListQuery {
   /** null for the first page. */
   state: VendorPageState | null;
   filters: ListFilters;
+  /**
+   * Which vendor fields to fetch. 'full' (default): every field, so remoteData and remoteFields are
+   * complete. 'mapped': only what the common model needs (ids, timestamps, relations, mapped
+   * fields), for responses that show neither remote_data nor remote_fields; remoteData and
+   * remoteFields then hold only that subset. Common fields are the same either way.
+   */
+  projection?: Projection;
+}
+
+export type Projection = 'mapped' | 'full';
+
+/** Options of reads by id (get, getMany); see ListQuery.projection. */
+export interface ReadOptions {
+  projection?: Projection;
 }
 
 export interface ListPage {
@@ -253,9 +267,9 @@ export interface CrmAdapter {
 
   list(conn: VendorConnection, model: ModelName, query: ListQuery): Promise<ListPage>;
   /** null when the vendor has no such record (or it is deleted and includeDeleted is false). */
-  get(conn: VendorConnection, model: ModelName, remoteId: string): Promise<RemoteRecord | null>;
+  get(conn: VendorConnection, model: ModelName, remoteId: string, options?: ReadOptions): Promise<RemoteRecord | null>;
   /** Batch read for expand and id resolution; missing ids are simply absent from the result. */
-  getMany(conn: VendorConnection, model: ModelName, remoteIds: string[]): Promise<RemoteRecord[]>;
+  getMany(conn: VendorConnection, model: ModelName, remoteIds: string[], options?: ReadOptions): Promise<RemoteRecord[]>;
   create(conn: VendorConnection, model: ModelName, input: WriteInput): Promise<RemoteRecord>;
   update(conn: VendorConnection, model: ModelName, remoteId: string, input: WriteInput): Promise<RemoteRecord>;
   delete(conn: VendorConnection, model: ModelName, remoteId: string): Promise<void>;

@@ -4,7 +4,10 @@ import {
   type CrmAdapter,
   type ListPage,
   type ListQuery,
+  type Projection,
+  type ReadOptions,
   type RemoteFieldClassRef,
+  type RemoteFieldValue,
   type RemoteRecord,
   type VendorConnection,
   type VendorPageState,
@@ -54,13 +57,38 @@ function mapperOf(model: ModelName): ModelMapper {
 }
 
 interface SourceMeta {
+  /** Properties to request. */
   names: string[];
-  props: HubProperty[];
+  /** Properties that become remote fields, with their classes (computed once per metadata). */
+  remote: { name: string; cls: RemoteFieldClassRef }[];
 }
 
-async function sourceMeta(conn: VendorConnection, source: SourceSpec): Promise<SourceMeta> {
+/** Per property list (the metadata cache entry) and source: what to request and the remote-field classes. */
+const metaCache = new WeakMap<HubProperty[], Map<string, SourceMeta>>();
+
+/**
+ * What to request from a source: every property ('full'), or the mapped ones plus ids and
+ * timestamps ('mapped'); remote fields are the requested properties the mappers do not take.
+ */
+async function sourceMeta(conn: VendorConnection, source: SourceSpec, projection: Projection = 'full'): Promise<SourceMeta> {
   const props = await properties(conn, source.type);
-  return { props, names: props.map((p) => p.name) };
+  let bySource = metaCache.get(props);
+  if (!bySource) metaCache.set(props, (bySource = new Map()));
+  const key = `${source.type}|${projection}`;
+  let meta = bySource.get(key);
+  if (!meta) {
+    const wanted = projection === 'mapped' ? new Set([...source.mapped, source.created, source.modified, 'hs_object_id']) : undefined;
+    const requested = wanted ? props.filter((p) => wanted.has(p.name)) : props;
+    const mapped = new Set(source.mapped);
+    meta = {
+      names: requested.map((p) => p.name),
+      remote: requested
+        .filter((prop) => !mapped.has(prop.name) && !SYSTEM_PROPS.has(prop.name) && prop.name !== source.created && prop.name !== source.modified)
+        .map((prop) => ({ name: prop.name, cls: fieldClass(prop, source.required) })),
+    };
+    bySource.set(key, meta);
+  }
+  return meta;
 }
 
 async function stageMap(conn: VendorConnection, model: ModelName): Promise<Map<string, PipelineStage>> {
@@ -68,12 +96,33 @@ async function stageMap(conn: VendorConnection, model: ModelName): Promise<Map<s
   return new Map((await dealStages(conn)).map((s) => [s.id, s]));
 }
 
-/** Associations and related records of a page of one source: one batch call per association type. */
-async function context(api: HubspotApi, mapper: ModelMapper, source: SourceSpec, objs: HubObject[], stages: Map<string, PipelineStage>): Promise<MapContext> {
+/**
+ * The associations a list answer carried inline (v3 `associations=`), primary first like the v4
+ * read; undefined when some record has more than fit inline (then v4 is asked).
+ */
+function inlineAssociations(objs: HubObject[], to: string): Map<string, string[]> | undefined {
+  const out = new Map<string, string[]>();
+  for (const o of objs) {
+    const inline = o.associations?.[to];
+    if (inline?.paging?.next) return undefined;
+    const results = inline?.results ?? [];
+    if (!results.length) continue;
+    // "x_to_y" is the primary (labelled) association, "x_to_y_unlabeled" a plain one; an id can be both.
+    const sorted = [...results].sort((a, b) => Number(String(a.type ?? '').endsWith('_unlabeled')) - Number(String(b.type ?? '').endsWith('_unlabeled')));
+    out.set(String(o.id), [...new Set(sorted.map((r) => String(r.id)))]);
+  }
+  return out;
+}
+
+/**
+ * Associations and related records of a page of one source: from the list answer itself when it
+ * carried them inline (`inline`), else one v4 batch call per association type.
+ */
+async function context(api: HubspotApi, mapper: ModelMapper, source: SourceSpec, objs: HubObject[], stages: Map<string, PipelineStage>, inline = false): Promise<MapContext> {
   const ctx: MapContext = { assoc: {}, stages, related: {} };
   const ids = objs.map((o) => o.id);
   if (!ids.length) return ctx;
-  for (const to of source.assoc) ctx.assoc[to] = await api.associations(source.type, to, ids);
+  for (const to of source.assoc) ctx.assoc[to] = (inline ? inlineAssociations(objs, to) : undefined) ?? (await api.associations(source.type, to, ids));
   for (const want of mapper.relatedToRead?.(ctx, ids) ?? []) {
     if (!want.ids.length) continue;
     const rows = await api.batchRead(want.type, want.ids, LEAD_CONTACT_PROPS);
@@ -84,8 +133,9 @@ async function context(api: HubspotApi, mapper: ModelMapper, source: SourceSpec,
 
 function toRecord(mapper: ModelMapper, source: SourceSpec, obj: HubObject, ctx: MapContext, meta: SourceMeta): RemoteRecord {
   const p = obj.properties ?? {};
-  const mapped = new Set(source.mapped);
-  const remoteData: RemoteRecord['remoteData'] = [{ path: `/crm/v3/objects/${source.type}/${obj.id}`, data: obj }];
+  // Inline associations are reported below in their v4 shape, as when they are read separately.
+  const { associations: _inline, ...data } = obj;
+  const remoteData: RemoteRecord['remoteData'] = [{ path: `/crm/v3/objects/${source.type}/${obj.id}`, data }];
   for (const to of source.assoc) {
     const linked = ctx.assoc[to]?.get(obj.id);
     if (linked?.length) remoteData.push({ path: `/crm/v4/objects/${source.type}/${obj.id}/associations/${to}`, data: { results: linked.map((id) => ({ toObjectId: id })) } });
@@ -104,15 +154,14 @@ function toRecord(mapper: ModelMapper, source: SourceSpec, obj: HubObject, ctx: 
     remoteUpdatedAt: iso(p[source.modified] ?? obj.updatedAt),
     remoteWasDeleted: obj.archived === true,
     remoteData,
-    remoteFields: meta.props
-      .filter((prop) => !mapped.has(prop.name) && !SYSTEM_PROPS.has(prop.name) && prop.name !== source.created && prop.name !== source.modified)
-      .map((prop) => ({ remote_field_class: fieldClass(prop, source.required), value: p[prop.name] ?? null })),
+    remoteFields: meta.remote.map((r): RemoteFieldValue => ({ remote_field_class: r.cls, value: p[r.name] ?? null })),
   };
 }
 
-async function mapPage(conn: VendorConnection, api: HubspotApi, mapper: ModelMapper, source: SourceSpec, objs: HubObject[], stages: Map<string, PipelineStage>): Promise<RemoteRecord[]> {
-  const meta = await sourceMeta(conn, source);
-  const ctx = await context(api, mapper, source, objs, stages);
+async function mapPage(conn: VendorConnection, api: HubspotApi, mapper: ModelMapper, source: SourceSpec, batch: Batch, stages: Map<string, PipelineStage>, projection?: Projection): Promise<RemoteRecord[]> {
+  const meta = await sourceMeta(conn, source, projection);
+  const objs = batch.objs;
+  const ctx = await context(api, mapper, source, objs, stages, batch.inline);
   return objs.map((o) => toRecord(mapper, source, o, ctx, meta));
 }
 
@@ -164,6 +213,8 @@ async function candidateIds(api: HubspotApi, mapper: ModelMapper, source: Source
 
 interface Batch {
   objs: HubObject[];
+  /** The answer carried the source's associations inline. */
+  inline?: boolean;
   /** Position after this batch, or null when the source (phase) is exhausted. */
   next: Pick<WalkState, 'a' | 'k'> | null;
 }
@@ -179,7 +230,7 @@ async function fetchBatch(
   stages: PipelineStage[],
   candidates: string[] | undefined,
 ): Promise<Batch> {
-  const meta = await sourceMeta(conn, source);
+  const meta = await sourceMeta(conn, source, q.projection);
   const archived = st.d === 1;
   if (candidates) {
     const rest = st.k ? candidates.filter((id) => compareIds(id, st.k as string) > 0) : candidates;
@@ -196,8 +247,9 @@ async function fetchBatch(
   if (groups === null) return { objs: [], next: null };
   const filtered = groups.some((g) => g.length > 0);
   if (!filtered && meta.names.join(',').length <= MAX_PROPERTY_QUERY) {
-    const page = await api.list(source.type, { limit: need, after: st.a, properties: meta.names });
-    return { objs: page.results, next: page.after ? { a: page.after } : null };
+    // Associations inline: one round trip instead of a list plus one v4 batch per association type.
+    const page = await api.list(source.type, { limit: need, after: st.a, properties: meta.names, associations: source.assoc });
+    return { objs: page.results, inline: true, next: page.after ? { a: page.after } : null };
   }
   const keyset: SearchFilter[] = st.k ? [{ propertyName: 'hs_object_id', operator: 'GT', value: st.k }] : [];
   const filterGroups = (filtered ? groups : [[]]).map((g) => ({ filters: [...g, ...keyset] })).filter((g) => g.filters.length > 0);
@@ -222,7 +274,7 @@ async function listObjects(conn: VendorConnection, model: ModelName, q: ListQuer
     if (!candidatesBySource.has(st.s)) candidatesBySource.set(st.s, await candidateIds(api, mapper, source, q));
     const batch = await fetchBatch(conn, api, mapper, source, st, pageSize - records.length, q, stages, candidatesBySource.get(st.s));
     calls++;
-    const mapped = await mapPage(conn, api, mapper, source, batch.objs, stageById);
+    const mapped = await mapPage(conn, api, mapper, source, batch, stageById, q.projection);
     for (const r of mapped) if (matches(model, r, { ...q.filters, includeDeleted: true })) records.push(r);
     if (batch.next) st = { s: st.s, d: st.d, ...batch.next };
     else if (st.d === 0 && q.filters.includeDeleted) st = { s: st.s, d: 1 };
@@ -234,7 +286,7 @@ async function listObjects(conn: VendorConnection, model: ModelName, q: ListQuer
 
 // ---- reads by id ------------------------------------------------------------------------------
 
-async function readByIds(conn: VendorConnection, model: ModelName, ids: string[]): Promise<{ record: RemoteRecord; source: SourceSpec; obj: HubObject }[]> {
+async function readByIds(conn: VendorConnection, model: ModelName, ids: string[], projection?: Projection): Promise<{ record: RemoteRecord; source: SourceSpec; obj: HubObject }[]> {
   const mapper = mapperOf(model);
   const api = new HubspotApi(conn);
   const stages = await stageMap(conn, model);
@@ -242,7 +294,7 @@ async function readByIds(conn: VendorConnection, model: ModelName, ids: string[]
   let missing = [...new Set(ids.filter((id) => /^\d+$/.test(id)))];
   for (const source of mapper.sources) {
     if (!missing.length) break;
-    const meta = await sourceMeta(conn, source);
+    const meta = await sourceMeta(conn, source, projection);
     const objs = await api.batchRead(source.type, missing, meta.names);
     if (!objs.length) continue;
     const ctx = await context(api, mapper, source, objs, stages);
@@ -254,12 +306,12 @@ async function readByIds(conn: VendorConnection, model: ModelName, ids: string[]
   return out.sort((a, b) => (order.get(a.record.remoteId) ?? 0) - (order.get(b.record.remoteId) ?? 0));
 }
 
-async function getMany(conn: VendorConnection, model: ModelName, ids: string[]): Promise<RemoteRecord[]> {
+async function getMany(conn: VendorConnection, model: ModelName, ids: string[], options?: ReadOptions): Promise<RemoteRecord[]> {
   if (!ids.length) return [];
   if (model === 'User') return getUsers(conn, ids);
   if (model === 'Stage') return getStages(conn, ids);
   if (model === 'EngagementType') return getEngagementTypes(ids);
-  return (await readByIds(conn, model, ids)).map((r) => r.record);
+  return (await readByIds(conn, model, ids, options?.projection)).map((r) => r.record);
 }
 
 // ---- writes -----------------------------------------------------------------------------------
@@ -368,7 +420,7 @@ async function remoteFieldClasses(conn: VendorConnection, model: ModelName): Pro
   if (model === 'Stage' || model === 'EngagementType') return [];
   const out = new Map<string, RemoteFieldClassRef>();
   for (const source of mapperOf(model).sources) {
-    for (const p of (await sourceMeta(conn, source)).props) if (!out.has(p.name)) out.set(p.name, fieldClass(p, source.required));
+    for (const p of await properties(conn, source.type)) if (!out.has(p.name)) out.set(p.name, fieldClass(p, source.required));
   }
   return [...out.values()];
 }
@@ -385,8 +437,8 @@ export const hubspotAdapter: CrmAdapter = {
     if (model === 'EngagementType') return listEngagementTypes(query);
     return listObjects(conn, model, query);
   },
-  async get(conn, model, remoteId) {
-    return (await getMany(conn, model, [remoteId]))[0] ?? null;
+  async get(conn, model, remoteId, options) {
+    return (await getMany(conn, model, [remoteId], options))[0] ?? null;
   },
   getMany,
   create,

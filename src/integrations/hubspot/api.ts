@@ -14,6 +14,15 @@ export interface HubObject {
   updatedAt?: string;
   archived?: boolean;
   archivedAt?: string;
+  /** v3 inline associations (GET list/read with `associations=`): target type -> linked ids. */
+  associations?: Record<string, InlineAssociations>;
+}
+
+export interface InlineAssociations {
+  /** `type` is e.g. "contact_to_company" (the primary one) or "contact_to_company_unlabeled". */
+  results?: { id: string | number; type?: string }[];
+  /** Present when the record has more links than fit inline: read them from v4 instead. */
+  paging?: { next?: { after?: string } };
 }
 
 export interface HubPage {
@@ -95,11 +104,17 @@ export class HubspotApi {
   }
 
   /** GET /crm/v3/objects/{type}: id order, `after` is HubSpot's cursor. */
-  async list(type: string, opts: { limit: number; after?: string; properties: string[]; archived?: boolean }): Promise<HubPage> {
+  async list(type: string, opts: { limit: number; after?: string; properties: string[]; archived?: boolean; associations?: readonly string[] }): Promise<HubPage> {
     const res = await this.call<{ results: HubObject[]; paging?: { next?: { after?: string } } }>({
       method: 'GET',
       path: `/crm/v3/objects/${type}`,
-      query: { limit: opts.limit, after: opts.after, properties: opts.properties.join(','), archived: opts.archived ? 'true' : undefined },
+      query: {
+        limit: opts.limit,
+        after: opts.after,
+        properties: opts.properties.join(','),
+        associations: opts.associations?.length ? opts.associations.join(',') : undefined,
+        archived: opts.archived ? 'true' : undefined,
+      },
     });
     return { results: res.body.results ?? [], after: res.body.paging?.next?.after };
   }

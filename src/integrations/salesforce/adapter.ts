@@ -3,6 +3,8 @@ import {
   type CrmAdapter,
   type ListPage,
   type ListQuery,
+  type Projection,
+  type ReadOptions,
   type RemoteFieldClassRef,
   type RemoteRecord,
   type VendorConnection,
@@ -13,6 +15,7 @@ import {
 import { DATA_PATH, describe, isSfId, type SfDescribe, type SfRecord, selectableFields, soql, soqlString, toIso, toVendorError } from './api';
 import { salesforceAuth } from './auth';
 import { compileFilter } from './filters';
+import { mappedFields } from './projection';
 import { refId } from './mappers/common';
 import { ENGAGEMENT_TYPE_IDS, engagementTypeRecord } from './mappers/engagement-type';
 import { KEY_PREFIX, MODEL_DEFS } from './mappers/index';
@@ -47,11 +50,23 @@ function defOf(model: ModelName): ModelDef {
 /** Longest explicit field list we put in a query URL (Salesforce refuses URIs over 16 KB). */
 const MAX_SELECT_CHARS = 8000;
 
-async function fieldList(conn: VendorConnection, object: string): Promise<{ d: SfDescribe; select: string }> {
+/** SELECT lists per describe (a describe object lives as long as its cache entry). */
+const selectCache = new WeakMap<SfDescribe, Map<string, string>>();
+
+async function fieldList(conn: VendorConnection, model: ModelName, object: string, projection?: Projection): Promise<{ d: SfDescribe; select: string }> {
   const d = await describe(conn, object);
-  const explicit = selectableFields(d).join(', ');
-  // Objects with hundreds of custom fields: FIELDS(ALL), which needs LIMIT <= 200 (every query here has one).
-  return { d, select: explicit.length > MAX_SELECT_CHARS ? 'FIELDS(ALL)' : explicit };
+  let byKey = selectCache.get(d);
+  if (!byKey) selectCache.set(d, (byKey = new Map()));
+  const key = `${model}|${projection ?? 'full'}`;
+  let select = byKey.get(key);
+  if (select === undefined) {
+    const mapped = mappedFields(model, object, d, projection);
+    const explicit = (mapped ?? selectableFields(d)).join(', ');
+    // Objects with hundreds of custom fields: FIELDS(ALL), which needs LIMIT <= 200 (every query here has one).
+    select = explicit.length > MAX_SELECT_CHARS ? 'FIELDS(ALL)' : explicit;
+    byKey.set(key, select);
+  }
+  return { d, select };
 }
 
 export function toRecord(model: ModelName, source: SourceDef, rec: SfRecord, d: SfDescribe): RemoteRecord {
@@ -88,7 +103,7 @@ async function list(conn: VendorConnection, model: ModelName, query: ListQuery):
   let { s, a: after } = readState(query.state, def.sources.length);
   for (; s < def.sources.length; s++, after = null) {
     const source = def.sources[s]!;
-    const { d, select } = await fieldList(conn, source.object);
+    const { d, select } = await fieldList(conn, model, source.object, query.projection);
     const filter = compileFilter(model, source, d, query.filters);
     if (filter.none) continue;
     const where = [...(source.where ? [source.where] : []), ...filter.clauses];
@@ -132,14 +147,14 @@ function sourcesForId(def: ModelDef, id: string): SourceDef[] {
   return def.sources.filter((src) => (src.idField ? true : isSfId(id) && KEY_PREFIX[src.object] === id.slice(0, 3)));
 }
 
-async function fetchByIds(conn: VendorConnection, model: ModelName, ids: string[], opts: { anyRow?: boolean } = {}): Promise<RemoteRecord[]> {
+async function fetchByIds(conn: VendorConnection, model: ModelName, ids: string[], opts: { anyRow?: boolean } & ReadOptions = {}): Promise<RemoteRecord[]> {
   if (model === ENGAGEMENT_TYPE_MODEL) return ids.map((id) => engagementTypeRecord(id)).filter((r): r is RemoteRecord => !!r);
   const def = defOf(model);
   const found = new Map<string, RemoteRecord>();
   for (const source of def.sources) {
     const mine = [...new Set(ids.filter((id) => sourcesForId(def, id).includes(source)))];
     if (!mine.length) continue;
-    const { d, select } = await fieldList(conn, source.object);
+    const { d, select } = await fieldList(conn, model, source.object, opts.projection);
     const idField = source.idField ?? 'Id';
     for (let i = 0; i < mine.length; i += 200) {
       const chunk = mine.slice(i, i + 200);
@@ -254,11 +269,11 @@ export const salesforceAdapter: CrmAdapter = {
   models: MODEL_NAMES,
   writableModels: WRITABLE,
   list,
-  async get(conn, model, remoteId) {
-    const [rec] = await fetchByIds(conn, model, [remoteId]);
+  async get(conn, model, remoteId, options) {
+    const [rec] = await fetchByIds(conn, model, [remoteId], { projection: options?.projection });
     return rec ?? null;
   },
-  getMany: (conn, model, remoteIds) => fetchByIds(conn, model, remoteIds),
+  getMany: (conn, model, remoteIds, options) => fetchByIds(conn, model, remoteIds, { projection: options?.projection }),
   create,
   update,
   delete: remove,

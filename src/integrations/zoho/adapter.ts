@@ -5,6 +5,8 @@ import {
   type ListFilters,
   type ListPage,
   type ListQuery,
+  type Projection,
+  type ReadOptions,
   type RemoteFieldClassRef,
   type RemoteRecord,
   type VendorConnection,
@@ -43,7 +45,11 @@ import { getSmall, listSmall, SMALL_MODELS } from './small';
 const PER_PAGE = 200;
 const MAX_CALLS_PER_PAGE = 25;
 
-type State = { s: number; k?: string; a?: string | null; t?: string | null; p?: number; c?: string | null; dl?: number };
+/**
+ * `n` is the per_page the walk of the current source started with: page numbers and tokens are
+ * only meaningful with the same page size, so later pages of that source reuse it.
+ */
+type State = { s: number; k?: string; a?: string | null; t?: string | null; p?: number; c?: string | null; dl?: number; n?: number };
 
 function mappersOf(model: ModelName): ModuleMapper[] {
   const m = SOURCES[model];
@@ -80,6 +86,7 @@ interface Walk {
   meta: ZohoField[];
   filters: ListFilters;
   need: number;
+  projection?: Projection;
 }
 
 /** Consumes one vendor page: records after the last id examined that pass the filters, up to `need`. */
@@ -101,12 +108,25 @@ function consume(raws: Raw[], st: State, w: Walk, toRec: (raw: Raw) => RemoteRec
   return { out, last, stoppedEarly };
 }
 
+/**
+ * Rows per list call: exactly what the page still needs (Zoho's more_records tells whether more
+ * exist), unless filters are checked only after mapping (then wide pages save calls). A walk
+ * keeps the size it started with (see State.n).
+ */
+function listPageSize(w: Walk, st: State): number {
+  if (st.n !== undefined && Number.isInteger(st.n) && st.n >= 1 && st.n <= PER_PAGE) return st.n;
+  if (st.t || (st.p ?? 1) > 1) return PER_PAGE; // a position written before `n` existed
+  const f = w.filters;
+  return f.modifiedBefore || hasFieldFilters(f) ? PER_PAGE : Math.min(PER_PAGE, Math.max(1, w.need));
+}
+
 async function listStep(w: Walk, st: State): Promise<StepResult> {
   const { conn, mapper } = w;
   const path = `${API_PREFIX}/${mapper.module}`;
+  const n = listPageSize(w, st);
   const query: Record<string, string | number | undefined> = {
-    fields: listFields(mapper, w.meta).join(','),
-    per_page: PER_PAGE,
+    fields: listFields(mapper, w.meta, w.projection),
+    per_page: n,
     sort_by: 'id',
     sort_order: 'asc',
     converted: mapper.module === 'Leads' ? 'both' : undefined,
@@ -121,13 +141,13 @@ async function listStep(w: Walk, st: State): Promise<StepResult> {
   const after = st.a ?? null;
   const { out, last, stoppedEarly } = consume(raws, st, w, (raw) => toRecord(raw, mapper, w.ctx, w.meta, path), (raw) => after === null || compareIds(String(raw.id), after) > 0);
   const a = last ? String(last.id) : after;
-  if (stoppedEarly) return { records: out, next: { s: st.s, k: 'l', a, t: st.t ?? null, p: st.t ? undefined : (st.p ?? 1) } };
+  if (stoppedEarly) return { records: out, next: { s: st.s, k: 'l', a, t: st.t ?? null, p: st.t ? undefined : (st.p ?? 1), n } };
   const info = res.body?.info;
   if (!info?.more_records) return { records: out, next: null };
-  if (info.next_page_token) return { records: out, next: { s: st.s, k: 'l', a, t: info.next_page_token } };
+  if (info.next_page_token) return { records: out, next: { s: st.s, k: 'l', a, t: info.next_page_token, n } };
   const nextPage = (st.p ?? 1) + 1;
-  if (nextPage * PER_PAGE > 2000) throw new VendorError('zoho', 400, 'DISCRETE_PAGINATION_LIMIT_EXCEEDED', 'Zoho gave no page_token to page past record 2,000', 'other');
-  return { records: out, next: { s: st.s, k: 'l', a, p: nextPage } };
+  if (nextPage * n > 2000) throw new VendorError('zoho', 400, 'DISCRETE_PAGINATION_LIMIT_EXCEEDED', 'Zoho gave no page_token to page past record 2,000', 'other');
+  return { records: out, next: { s: st.s, k: 'l', a, p: nextPage, n } };
 }
 
 async function searchStep(w: Walk, st: State, conditions: string[]): Promise<StepResult> {
@@ -196,7 +216,7 @@ async function list(conn: VendorConnection, model: ModelName, q: ListQuery): Pro
   const f = q.filters;
   if (f.remoteId !== undefined) {
     if (q.state) return { records: [], nextState: null };
-    const rec = (await getMany(conn, model, [f.remoteId]))[0] ?? (f.includeDeleted ? await findDeleted(conn, mappers, f.remoteId) : undefined);
+    const rec = (await getMany(conn, model, [f.remoteId], { projection: q.projection }))[0] ?? (f.includeDeleted ? await findDeleted(conn, mappers, f.remoteId) : undefined);
     return { records: rec && matchesFilters(rec, f) ? [rec] : [], nextState: null };
   }
   const ctx = await contextFor(conn, model);
@@ -208,7 +228,7 @@ async function list(conn: VendorConnection, model: ModelName, q: ListQuery): Pro
   while (st && st.s < total && records.length < q.pageSize) {
     const mapper = mappers[st.s % mappers.length];
     const meta = await metaOf(conn, mapper.module);
-    const w: Walk = { conn, mapper, ctx, meta, filters: f, need: q.pageSize - records.length };
+    const w: Walk = { conn, mapper, ctx, meta, filters: f, need: q.pageSize - records.length, projection: q.projection };
     let step: StepResult;
     if (st.s >= mappers.length) step = await deletedStep(w, st);
     else {
@@ -239,13 +259,13 @@ async function findDeleted(conn: VendorConnection, mappers: ModuleMapper[], id: 
 }
 
 /** Raw records by id, module by module (Engagement: Calls, then Events for the ids not found). */
-async function rawMany(conn: VendorConnection, model: ModelName, ids: string[]): Promise<{ raw: Raw; mapper: ModuleMapper }[]> {
+async function rawMany(conn: VendorConnection, model: ModelName, ids: string[], projection?: Projection): Promise<{ raw: Raw; mapper: ModuleMapper }[]> {
   const found: { raw: Raw; mapper: ModuleMapper }[] = [];
   let remaining = [...new Set(ids.filter((id) => /^\d+$/.test(id)))];
   for (const mapper of mappersOf(model)) {
     if (remaining.length === 0) break;
     const meta = await metaOf(conn, mapper.module);
-    const fields = listFields(mapper, meta).join(',');
+    const fields = listFields(mapper, meta, projection);
     for (let i = 0; i < remaining.length; i += 100) {
       const chunk = remaining.slice(i, i + 100);
       const query: Record<string, string> = { ids: chunk.join(','), fields };
@@ -261,12 +281,12 @@ async function rawMany(conn: VendorConnection, model: ModelName, ids: string[]):
   return found;
 }
 
-async function getMany(conn: VendorConnection, model: ModelName, remoteIds: string[]): Promise<RemoteRecord[]> {
+async function getMany(conn: VendorConnection, model: ModelName, remoteIds: string[], options?: ReadOptions): Promise<RemoteRecord[]> {
   if (remoteIds.length === 0) return [];
   if (SMALL_MODELS.includes(model)) return getSmall(conn, model, remoteIds);
   const ctx = await contextFor(conn, model);
   const out: RemoteRecord[] = [];
-  for (const { raw, mapper } of await rawMany(conn, model, remoteIds)) {
+  for (const { raw, mapper } of await rawMany(conn, model, remoteIds, options?.projection)) {
     out.push(toRecord(raw, mapper, ctx, await metaOf(conn, mapper.module), `${API_PREFIX}/${mapper.module}`));
   }
   return out;

@@ -1,17 +1,33 @@
-import type { RemoteFieldValue, RemoteRecord } from '../contract';
+import type { Projection, RemoteFieldClassRef, RemoteFieldValue, RemoteRecord } from '../contract';
 import { isoUtc } from './api';
 import { fieldClass, syntheticClass, type ZohoField } from './metadata';
 import type { MapContext, ModuleMapper, Raw } from './mappers';
 
+/** Remote-field classes by field name, built once per metadata answer (the metadata is cached). */
+const classesCache = new WeakMap<ZohoField[], Map<string, RemoteFieldClassRef>>();
+const mappedCache = new WeakMap<ModuleMapper, Set<string>>();
+
+function classesOf(meta: ZohoField[]): Map<string, RemoteFieldClassRef> {
+  let m = classesCache.get(meta);
+  if (!m) classesCache.set(meta, (m = new Map(meta.map((f) => [f.api_name, fieldClass(f)]))));
+  return m;
+}
+
+function mappedOf(mapper: ModuleMapper): Set<string> {
+  let m = mappedCache.get(mapper);
+  if (!m) mappedCache.set(mapper, (m = new Set(mapper.mapped)));
+  return m;
+}
+
 /** One Zoho record as a RemoteRecord: common fields, remote fields (custom and unmapped), raw data. */
 export function toRecord(raw: Raw, mapper: ModuleMapper, ctx: MapContext, meta: ZohoField[], path: string): RemoteRecord {
-  const mapped = new Set(mapper.mapped);
-  const byName = new Map(meta.map((f) => [f.api_name, f]));
+  const mapped = mappedOf(mapper);
+  const classes = classesOf(meta);
   const remoteFields: RemoteFieldValue[] = [];
-  for (const [key, value] of Object.entries(raw)) {
+  for (const key in raw) {
     if (key === 'id' || key.startsWith('$') || mapped.has(key)) continue;
-    const f = byName.get(key);
-    remoteFields.push({ remote_field_class: f ? fieldClass(f) : syntheticClass(key, value), value });
+    const value = raw[key];
+    remoteFields.push({ remote_field_class: classes.get(key) ?? syntheticClass(key, value), value });
   }
   return {
     model: mapper.model,
@@ -39,16 +55,28 @@ export function deletedRecord(entry: Raw, mapper: ModuleMapper, path: string): R
   };
 }
 
-/** Vendor fields to request on lists (Zoho requires `fields`, at most 50): mapped first, then custom, then the rest. */
-export function listFields(mapper: ModuleMapper, meta: ZohoField[]): string[] {
+const fieldsCache = new WeakMap<ZohoField[], Map<string, string>>();
+
+/**
+ * Vendor fields to request on lists, comma-joined (Zoho requires `fields`, at most 50): mapped
+ * first, then custom, then the rest ('full'); only the mapped ones and the timestamps ('mapped').
+ */
+export function listFields(mapper: ModuleMapper, meta: ZohoField[], projection: Projection = 'full'): string {
+  let byMapper = fieldsCache.get(meta);
+  if (!byMapper) fieldsCache.set(meta, (byMapper = new Map()));
+  const key = `${mapper.model}|${mapper.module}|${projection}`;
+  const hit = byMapper.get(key);
+  if (hit !== undefined) return hit;
   const known = new Set(meta.map((f) => f.api_name));
   const mapped = mapper.mapped.filter((f) => !f.startsWith('$') && (known.size === 0 || known.has(f)));
-  const custom = meta.filter((f) => f.custom_field).map((f) => f.api_name);
-  const rest = meta.map((f) => f.api_name);
+  const custom = projection === 'mapped' ? [] : meta.filter((f) => f.custom_field).map((f) => f.api_name);
+  const rest = projection === 'mapped' ? [] : meta.map((f) => f.api_name);
   const out: string[] = [];
   for (const f of [...mapped, 'Created_Time', 'Modified_Time', ...custom, ...rest]) {
     if (out.length >= 50) break;
     if (!out.includes(f) && (known.size === 0 || known.has(f))) out.push(f);
   }
-  return out;
+  const joined = out.join(',');
+  byMapper.set(key, joined);
+  return joined;
 }

@@ -15,6 +15,7 @@ import { ObservabilityModule } from './observability/observability.module';
 import { OrganizationsModule } from './organizations/organizations.module';
 import { QueueModule, type QueueRole } from './queue/queue.module';
 import { SandboxModule } from './sandbox/sandbox.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 import { SyncModule } from './sync/sync.module';
 
 export interface AppOverrides {
@@ -49,6 +50,7 @@ export class AppModule {
         LinkingModule,
         SandboxModule.forRoot(config),
         CrmModule,
+        WebhooksModule,
         SyncModule,
       ],
     };

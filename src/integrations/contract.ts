@@ -251,6 +251,46 @@ export interface VendorAuthSettings {
   loginOptions?: { key: string; label: string; authBaseUrl: string }[];
 }
 
+/** A vendor notification as it reached the public route (verification needs the exact bytes). */
+export interface IncomingVendorRequest {
+  method: string;
+  /** The full URL the vendor called: PUBLIC_URL + path + query (HubSpot signs it). */
+  url: string;
+  /** Lower-case header names. */
+  headers: Record<string, string | undefined>;
+  rawBody: Buffer;
+}
+
+/** One change a notification reports, in common terms. */
+export interface VendorWebhookChange {
+  /** The vendor account it happened in (matches linked_accounts.remote_account_id). */
+  remoteAccountId: string;
+  /** Common models to re-sync (a Salesforce Task backs both Task and Engagement). */
+  models: ModelName[];
+  remoteIds: string[];
+  kind: 'added' | 'changed' | 'deleted' | 'unknown';
+}
+
+export type WebhookVerdict = { ok: true } | { ok: false; reason: string };
+
+/** Incoming vendor notifications: verification and parsing, vendor by vendor. */
+export interface VendorWebhooks {
+  /**
+   * Authenticity of a request. `secret` is the vendor app's webhook secret (HubSpot client secret,
+   * Zoho channel token) from the configuration or the sandbox; undefined when none is configured.
+   */
+  verify(req: IncomingVendorRequest, secret: string | undefined, nowMs: number): WebhookVerdict;
+  /** The changes a verified request reports; throws an Error naming what is malformed. */
+  parse(req: IncomingVendorRequest): VendorWebhookChange[];
+  /**
+   * True when the request carries no signature (Salesforce outbound messages): only a vendor
+   * account that is linked on this server makes it acceptable.
+   */
+  readonly unsigned?: boolean;
+  /** The success answer the vendor expects (Salesforce: the SOAP Ack); default 200 JSON. */
+  acknowledgement?(): { contentType: string; body: string };
+}
+
 export interface CrmAdapter {
   readonly vendor: VendorSlug;
   readonly displayName: string;
@@ -277,6 +317,8 @@ export interface CrmAdapter {
   remoteFieldClasses(conn: VendorConnection, model: ModelName): Promise<RemoteFieldClassRef[]>;
   /** Common fields this vendor accepts on create / update of a model (for meta/post and meta/patch). */
   writableFields(model: ModelName, op: 'create' | 'update'): { field: string; required: boolean }[];
+  /** Incoming vendor notifications (webhooks, outbound messages), when the vendor sends them. */
+  readonly webhooks?: VendorWebhooks;
 }
 
 export type SubObjectValue = Address | EmailAddress | PhoneNumber;

@@ -22,6 +22,7 @@ import { OBJECT_MAPPERS } from './mappers';
 import { LEAD_CONTACT_PROPS } from './mappers/lead';
 import type { MapContext, ModelMapper, SourceSpec } from './mappers/types';
 import { getEngagementTypes, getStages, getUsers, listEngagementTypes, listStages, listUsers, ownerFieldClasses } from './special';
+import { hubspotWebhooks } from './webhooks';
 
 /**
  * The HubSpot CrmAdapter.
@@ -445,6 +446,7 @@ export const hubspotAdapter: CrmAdapter = {
   update,
   delete: remove,
   remoteFieldClasses,
+  webhooks: hubspotWebhooks,
   writableFields(model, op) {
     const mapper = OBJECT_MAPPERS[model];
     return mapper && WRITABLE.includes(model) ? mapper.writable(op) : [];

@@ -21,6 +21,7 @@ import { ENGAGEMENT_TYPE_IDS, engagementTypeRecord } from './mappers/engagement-
 import { KEY_PREFIX, MODEL_DEFS } from './mappers/index';
 import type { ModelDef, SourceDef } from './mappers/types';
 import { fieldClass, remoteFieldsOf } from './remote-fields';
+import { salesforceWebhooks } from './webhooks';
 
 /**
  * The Salesforce adapter (REST API v62.0, SOQL).
@@ -278,6 +279,7 @@ export const salesforceAdapter: CrmAdapter = {
   update,
   delete: remove,
   remoteFieldClasses,
+  webhooks: salesforceWebhooks,
   writableFields(model, op) {
     return MODEL_DEFS[model]?.write?.writable[op] ?? [];
   },

@@ -22,6 +22,7 @@ import { ENGAGEMENT_TYPE_IDS } from './mappers/engagement';
 import { compareIds, dealStages, fieldClass, moduleFields, type ZohoField } from './metadata';
 import { deletedRecord, listFields, toRecord } from './records';
 import { getSmall, listSmall, SMALL_MODELS } from './small';
+import { zohoWebhooks } from './webhooks';
 
 /**
  * Zoho CRM (API v8) as a CrmAdapter.
@@ -431,5 +432,6 @@ export const zohoAdapter: CrmAdapter = {
   update,
   delete: remove,
   remoteFieldClasses,
+  webhooks: zohoWebhooks,
   writableFields,
 };

@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { zohoWebhooks } from './webhooks';
+
+const req = (body: unknown) => ({ method: 'POST', url: 'https://sb/webhooks/vendors/zoho', headers: {}, rawBody: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)) });
+const note = { server_time: 1, query_params: {}, module: 'Deals', resource_uri: 'https://x/crm/v8/Deals', ids: ['1', '2'], operation: 'update', channel_id: '3652397001', token: 'tok' };
+
+describe('Zoho incoming notifications', () => {
+  it('checks the channel token', () => {
+    expect(zohoWebhooks.verify(req(note), 'tok', 0)).toEqual({ ok: true });
+    expect(zohoWebhooks.verify(req(note), 'tok2', 0).ok).toBe(false);
+    expect(zohoWebhooks.verify(req({ ...note, token: null }), 'tok', 0).ok).toBe(false);
+    expect(zohoWebhooks.verify(req(note), undefined, 0).ok).toBe(false);
+    expect(zohoWebhooks.verify(req('garbage'), 'tok', 0).ok).toBe(false);
+  });
+
+  it('maps module and operation; the channel id names the org', () => {
+    expect(zohoWebhooks.parse(req(note))).toEqual([{ remoteAccountId: '3652397001', models: ['Opportunity'], remoteIds: ['1', '2'], kind: 'changed' }]);
+    expect(zohoWebhooks.parse(req({ ...note, module: 'Calls', operation: 'delete' }))[0]).toMatchObject({ models: ['Engagement'], kind: 'deleted' });
+    expect(zohoWebhooks.parse(req({ ...note, module: 'Products' }))).toEqual([]);
+    expect(() => zohoWebhooks.parse(req({ ...note, channel_id: undefined }))).toThrow(/channel_id/);
+  });
+});

@@ -1,0 +1,60 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { ModelName } from '../../models/spec';
+import type { IncomingVendorRequest, VendorWebhookChange, VendorWebhooks, WebhookVerdict } from '../contract';
+
+/**
+ * Zoho CRM notifications (vendor reference C7): not signed; Zoho echoes the `token` (at most 50
+ * characters) and `channel_id` we registered with POST /crm/v8/actions/watch. Channels are
+ * registered with channel_id = the Zoho org id (unique per org, and how the notification is mapped
+ * back to the linked account) and token = ZOHO_WEBHOOK_TOKEN.
+ */
+
+const MODULE_MODELS: Record<string, ModelName> = {
+  accounts: 'Account',
+  contacts: 'Contact',
+  leads: 'Lead',
+  deals: 'Opportunity',
+  notes: 'Note',
+  tasks: 'Task',
+  calls: 'Engagement',
+  events: 'Engagement',
+};
+
+const KIND: Record<string, VendorWebhookChange['kind']> = { insert: 'added', update: 'changed', delete: 'deleted' };
+
+function body(req: IncomingVendorRequest): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(req.rawBody.toString('utf8'));
+  } catch {
+    throw new Error('body: not JSON');
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('body: expected a JSON object');
+  return parsed as Record<string, unknown>;
+}
+
+function verify(req: IncomingVendorRequest, secret: string | undefined): WebhookVerdict {
+  if (!secret) return { ok: false, reason: 'no Zoho channel token is configured to verify notifications' };
+  let token: unknown;
+  try {
+    token = body(req).token;
+  } catch {
+    return { ok: false, reason: 'the body is not a Zoho notification' };
+  }
+  if (typeof token !== 'string') return { ok: false, reason: 'the notification carries no token' };
+  const a = Buffer.from(token, 'utf8');
+  const b = Buffer.from(secret, 'utf8');
+  return a.length === b.length && timingSafeEqual(a, b) ? { ok: true } : { ok: false, reason: 'the channel token does not match' };
+}
+
+function parse(req: IncomingVendorRequest): VendorWebhookChange[] {
+  const b = body(req);
+  if (b.channel_id === undefined || b.channel_id === null || b.channel_id === '') throw new Error('channel_id: required');
+  if (typeof b.module !== 'string') throw new Error('module: required');
+  const model = MODULE_MODELS[b.module.toLowerCase()];
+  if (!model) return [];
+  const ids = Array.isArray(b.ids) ? b.ids.map(String) : [];
+  return [{ remoteAccountId: String(b.channel_id), models: [model], remoteIds: ids, kind: KIND[String(b.operation)] ?? 'unknown' }];
+}
+
+export const zohoWebhooks: VendorWebhooks = { verify, parse };

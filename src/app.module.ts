@@ -14,6 +14,7 @@ import { HealthModule } from './health/health.module';
 import { ObservabilityModule } from './observability/observability.module';
 import { OrganizationsModule } from './organizations/organizations.module';
 import { QueueModule, type QueueRole } from './queue/queue.module';
+import { SchedulingModule } from './sync/scheduling.module';
 import { SandboxModule } from './sandbox/sandbox.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 import { SyncModule } from './sync/sync.module';
@@ -52,6 +53,7 @@ export class AppModule {
         CrmModule,
         WebhooksModule,
         SyncModule,
+        SchedulingModule,
       ],
     };
   }

@@ -61,6 +61,8 @@ export const CONFIG_VARIABLES = {
   QUEUE_PREFIX: { schema: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . or -, at most 64'), default: 'switchboard', doc: 'Redis key prefix of the job queues (several deployments can share one Redis).' },
   SERVER_RUNS_JOBS: { schema: z.enum(['true', 'false']), default: 'true', doc: 'Whether the API server also runs background jobs (syncs, webhook deliveries). false needs REDIS_URL and at least one `npm run worker`.' },
   SYNC_CONCURRENCY: { schema: z.coerce.number().int().min(1).max(64), default: '2', doc: 'Linked-account sync jobs one process runs at the same time.' },
+  SYNC_TICK_SECONDS: { schema: z.coerce.number().int().min(1).max(3600), default: '60', doc: 'How often a job-running process looks for linked accounts whose next sync is due (and for interrupted syncs to resume).' },
+  SYNC_RETRY_BASE_MS: { schema: z.coerce.number().int().min(10).max(3_600_000), default: '15000', doc: 'First delay before a failed or lease-blocked model sync is retried (doubles per retry).' },
 } as const;
 
 type Vars = typeof CONFIG_VARIABLES;
@@ -85,7 +87,7 @@ export interface AppConfig {
   vendors: { salesforce?: VendorCredentials; hubspot?: VendorCredentials; zoho?: VendorCredentials };
   redisUrl?: string;
   webhooks: { zohoToken?: string; retryBaseMs: number; sandboxSelfDelivery: boolean };
-  queue: { prefix: string; serverRunsJobs: boolean; syncConcurrency: number };
+  queue: { prefix: string; serverRunsJobs: boolean; syncConcurrency: number; syncTickMs: number; syncRetryBaseMs: number };
 }
 
 export class ConfigError extends Error {
@@ -163,7 +165,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       retryBaseMs: env.WEBHOOK_RETRY_BASE_MS,
       sandboxSelfDelivery: env.SANDBOX_WEBHOOKS === 'on' || (env.SANDBOX_WEBHOOKS === 'auto' && env.NODE_ENV !== 'test'),
     },
-    queue: { prefix: env.QUEUE_PREFIX, serverRunsJobs: env.SERVER_RUNS_JOBS === 'true', syncConcurrency: env.SYNC_CONCURRENCY },
+    queue: {
+      prefix: env.QUEUE_PREFIX,
+      serverRunsJobs: env.SERVER_RUNS_JOBS === 'true',
+      syncConcurrency: env.SYNC_CONCURRENCY,
+      syncTickMs: env.SYNC_TICK_SECONDS * 1000,
+      syncRetryBaseMs: env.SYNC_RETRY_BASE_MS,
+    },
   };
 }
 

@@ -29,6 +29,9 @@ export class BullMqJobQueue implements JobQueue {
   private readonly queues = new Map<QueueName, Queue>();
   private readonly workers = new Map<QueueName, Worker>();
   private readonly abort = new AbortController();
+  /** Set when close() starts: no new handlers. Enqueueing still works until the workers stopped,
+   * so a job interrupted by the shutdown can hand its remaining work to another process. */
+  private stopping = false;
   private closed = false;
   private readonly closeTimeoutMs: number;
 
@@ -53,7 +56,7 @@ export class BullMqJobQueue implements JobQueue {
   }
 
   process<T>(queue: QueueName, handler: JobHandler<T>, options: { concurrency?: number } = {}): void {
-    if (this.closed) throw new Error('the job queue is closed');
+    if (this.stopping) throw new Error('the job queue is closed');
     if (this.workers.has(queue)) throw new Error(`queue ${queue} already has a handler in this process`);
     const worker = new Worker(
       queue,
@@ -86,8 +89,8 @@ export class BullMqJobQueue implements JobQueue {
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
+    if (this.stopping) return;
+    this.stopping = true;
     this.abort.abort();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), this.closeTimeoutMs)));
@@ -97,6 +100,7 @@ export class BullMqJobQueue implements JobQueue {
       await Promise.allSettled([...this.workers.values()].map((w) => w.close(true)));
     }
     clearTimeout(timer);
+    this.closed = true;
     await Promise.allSettled([...this.queues.values()].map((q) => q.close()));
     await this.connection.quit().catch(() => this.connection.disconnect());
   }

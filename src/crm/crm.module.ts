@@ -9,15 +9,23 @@ import { CrmMetaService } from './meta.service';
 import { createModelController } from './model.controller';
 import { CrmReadService } from './read.service';
 import { CrmWriteService } from './write.service';
+import { SyncModule } from '../sync/sync.module';
+import { StoredReadService } from './stored-read.service';
+import { SyncStatusController } from './sync-status.controller';
+import { SyncStatusService } from './sync-status.service';
 
 /** The Merge-compatible CRM API: one generated controller per common model. */
 @Module({
-  controllers: MODEL_NAMES.map((name) => createModelController(MODELS[name])),
+  // SyncModule: the StoreWriter for read-your-writes.
+  imports: [SyncModule],
+  controllers: [...MODEL_NAMES.map((name) => createModelController(MODELS[name])), SyncStatusController],
   providers: [
     IdentitiesService,
     CrmReadService,
     CrmWriteService,
     CrmMetaService,
+    StoredReadService,
+    SyncStatusService,
     {
       provide: CURSOR_CODEC,
       inject: [APP_CONFIG],
@@ -25,6 +33,6 @@ import { CrmWriteService } from './write.service';
       useFactory: (config: AppConfig) => new CursorCodec(createHmac('sha256', resolveEncryptionKey(config).key).update('switchboard:cursor-signing').digest()),
     },
   ],
-  exports: [IdentitiesService, CrmReadService, CrmWriteService, CrmMetaService, CURSOR_CODEC],
+  exports: [IdentitiesService, CrmReadService, CrmWriteService, CrmMetaService, StoredReadService, SyncStatusService, CURSOR_CODEC],
 })
 export class CrmModule {}

@@ -7,6 +7,7 @@ import type { LinkedAccountRecord } from '../linked-accounts/linked-accounts.ser
 import { type ModelSpec, relationFields } from '../models/spec';
 import { CrmMetaService } from './meta.service';
 import { CrmReadService } from './read.service';
+import type { ReadContext } from './stored-read.service';
 import { CrmWriteService } from './write.service';
 
 const schemaRef = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -18,6 +19,16 @@ const errorResponses = [
   ApiResponse({ status: 502, description: 'The vendor failed; its status and message are inside.', schema: schemaRef('Error') }),
   ApiResponse({ status: 504, description: 'The vendor did not answer in time.', schema: schemaRef('Error') }),
 ];
+
+const readModeHeader = ApiHeader({
+  name: 'X-Read-Mode',
+  required: false,
+  enum: ['stored', 'live'],
+  description:
+    'Extension. stored: from the synced copy; live: from the CRM now. Default: the linked account\'s read_mode (see PATCH /linked-accounts/{id}). ' +
+    'A model whose initial sync has not completed is served live. The response says which mode answered in its own X-Read-Mode header. ' +
+    'Without this header a cursor continues in the mode that made it; with it, a cursor of the other mode is a 400.',
+});
 
 function decorate(target: object, key: string, decorators: (MethodDecorator | PropertyDecorator)[]): void {
   const descriptor = Object.getOwnPropertyDescriptor(target, key);
@@ -69,8 +80,11 @@ export function createModelController(spec: ModelSpec): Type<unknown> {
       @Inject(CrmMetaService) readonly meta: CrmMetaService,
     ) {}
 
-    list(account: LinkedAccountRecord, query: Record<string, unknown>) {
-      return this.reads.list(account, spec.name, query);
+    async list(account: LinkedAccountRecord, query: Record<string, unknown>, readMode: string | undefined, reply: FastifyReply) {
+      const ctx: ReadContext = { requestedMode: readMode };
+      const page = await this.reads.list(account, spec.name, query, ctx);
+      if (ctx.answeredMode) reply.header('x-read-mode', ctx.answeredMode);
+      return page;
     }
     remoteFieldClasses(account: LinkedAccountRecord, query: Record<string, unknown>) {
       return this.meta.remoteFieldClasses(account, spec.name, query);
@@ -81,8 +95,11 @@ export function createModelController(spec: ModelSpec): Type<unknown> {
     metaPatch(account: LinkedAccountRecord, id: string) {
       return this.reads.fetchById(account, spec.name, id).then(() => this.meta.meta(account, spec.name, 'update'));
     }
-    retrieve(account: LinkedAccountRecord, id: string, query: Record<string, unknown>) {
-      return this.reads.retrieve(account, spec.name, id, query);
+    async retrieve(account: LinkedAccountRecord, id: string, query: Record<string, unknown>, readMode: string | undefined, reply: FastifyReply) {
+      const ctx: ReadContext = { requestedMode: readMode };
+      const record = await this.reads.retrieve(account, spec.name, id, query, ctx);
+      if (ctx.answeredMode) reply.header('x-read-mode', ctx.answeredMode);
+      return record;
     }
     async create(account: LinkedAccountRecord, body: unknown, idempotencyKey: string | undefined, reply: FastifyReply) {
       const result = await this.writes.create(account, spec.name, body, idempotencyKey);
@@ -104,11 +121,11 @@ export function createModelController(spec: ModelSpec): Type<unknown> {
   const account = CurrentLinkedAccount();
   // Parameter decorators (index order matches the method signatures above).
   const params: [string, ParameterDecorator[]][] = [
-    ['list', [account, Query()]],
+    ['list', [account, Query(), Headers('x-read-mode'), Res({ passthrough: true })]],
     ['remoteFieldClasses', [account, Query()]],
     ['metaPost', [account]],
     ['metaPatch', [account, Param('id')]],
-    ['retrieve', [account, Param('id'), Query()]],
+    ['retrieve', [account, Param('id'), Query(), Headers('x-read-mode'), Res({ passthrough: true })]],
     ['create', [account, Body(), Headers('idempotency-key'), Res({ passthrough: true })]],
     ['update', [account, Param('id'), Body(), Res({ passthrough: true })]],
     ['remove', [account, Param('id')]],
@@ -117,7 +134,7 @@ export function createModelController(spec: ModelSpec): Type<unknown> {
 
   const idParam = ApiParam({ name: 'id', format: 'uuid', description: `Switchboard id of the ${spec.name}.` });
   const plural = spec.route.replace(/-/g, ' ');
-  decorate(proto, 'list', [Get(), ApiOperation({ summary: `List ${plural}`, operationId: `${spec.plural}List` }), ...listQueryDocs(spec), ApiResponse({ status: 200, schema: schemaRef(`Paginated${spec.name}List`) }), ...errorResponses]);
+  decorate(proto, 'list', [Get(), ApiOperation({ summary: `List ${plural}`, operationId: `${spec.plural}List` }), readModeHeader, ...listQueryDocs(spec), ApiResponse({ status: 200, schema: schemaRef(`Paginated${spec.name}List`) }), ...errorResponses]);
   decorate(proto, 'remoteFieldClasses', [
     Get('remote-field-classes'),
     ApiOperation({ summary: `The vendor's fields of ${plural}, custom ones included`, operationId: `${spec.plural}RemoteFieldClassesList` }),
@@ -133,6 +150,7 @@ export function createModelController(spec: ModelSpec): Type<unknown> {
     Get(':id'),
     idParam,
     ApiOperation({ summary: `Retrieve a ${spec.name}`, operationId: `${spec.plural}Retrieve` }),
+    readModeHeader,
     ...(expandable.length ? [ApiQuery({ name: 'expand', required: false, type: String, description: `Comma-separated: ${expandable.join(', ')}` })] : []),
     ApiQuery({ name: 'include_remote_data', required: false, type: Boolean }),
     ApiQuery({ name: 'include_remote_fields', required: false, type: Boolean }),

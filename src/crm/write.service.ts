@@ -1,14 +1,16 @@
 import { createHash } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { PrismaService } from '../database/prisma.service';
 import { ApiError } from '../errors/api-error';
-import { type RemoteRef, VendorError, type WriteInput } from '../integrations/contract';
+import { type RemoteRecord, type RemoteRef, VendorError, type WriteInput } from '../integrations/contract';
 import { VendorConnections } from '../linked-accounts/connections';
 import type { LinkedAccountRecord } from '../linked-accounts/linked-accounts.service';
 import { type ModelName, MODELS } from '../models/spec';
 import { IdentitiesService } from './identities.service';
 import { parseUuid } from './list-query';
+import { StoreWriter } from '../sync/store-writer';
 import { CrmReadService } from './read.service';
+import { StoredReadService } from './stored-read.service';
 import { vendorErrorToApi } from './vendor-errors';
 import { type Problem, problem, validateWriteBody } from './write-validation';
 
@@ -52,12 +54,34 @@ function vendorRejection(err: VendorError): WriteResult | null {
  */
 @Injectable()
 export class CrmWriteService {
+  private readonly logger = new Logger('CrmWrites');
+
   constructor(
     private readonly prisma: PrismaService,
     private readonly connections: VendorConnections,
     private readonly identities: IdentitiesService,
     private readonly reads: CrmReadService,
+    private readonly store: StoreWriter,
+    private readonly stored: StoredReadService,
   ) {}
+
+  /**
+   * Read-your-writes: a stored-mode account's record goes into the store as soon as the vendor
+   * accepted it, so the next stored read shows it. Answers the stored wire form (the one stored
+   * reads return), or null for live-mode accounts or when the store write failed (the vendor write
+   * stands; the next sync brings the copy up to date).
+   */
+  private async storeWritten(account: LinkedAccountRecord, model: ModelName, record: RemoteRecord, includeRemoteFields: boolean): Promise<Record<string, unknown> | null> {
+    if (account.readMode === 'live') return null;
+    try {
+      await this.store.writePage(account, model, [record], { emitEvents: true });
+      const id = await this.identities.idFor(account.id, model, record.remoteId);
+      return (await this.stored.getByIds(account, model, [id], { includeRemoteFields })).get(id) ?? null;
+    } catch (err) {
+      this.logger.warn(`store write after a ${model} write failed for linked account ${account.id}: ${(err as Error).message}`);
+      return null;
+    }
+  }
 
   private writable(account: LinkedAccountRecord, model: ModelName) {
     const adapter = this.reads.adapter(account, model);
@@ -116,7 +140,8 @@ export class CrmWriteService {
     const conn = this.connections.forAccount(account);
     try {
       const created = await adapter.create(conn, model, prepared.input);
-      const [wire] = await this.reads.serializeMany(account, conn, adapter, [created], [], { includeRemoteData: false, includeRemoteFields: prepared.input.remoteFields.length > 0 });
+      const includeRemoteFields = prepared.input.remoteFields.length > 0;
+      const wire = (await this.storeWritten(account, model, created, includeRemoteFields)) ?? (await this.reads.serializeMany(account, conn, adapter, [created], [], { includeRemoteData: false, includeRemoteFields }))[0];
       return envelope(201, wire, prepared.warnings, []);
     } catch (err) {
       return this.vendorFailure(err);
@@ -131,7 +156,8 @@ export class CrmWriteService {
     const conn = this.connections.forAccount(account);
     try {
       const updated = await adapter.update(conn, model, remoteId, prepared.input);
-      const [wire] = await this.reads.serializeMany(account, conn, adapter, [updated], [], { includeRemoteData: false, includeRemoteFields: prepared.input.remoteFields.length > 0 });
+      const includeRemoteFields = prepared.input.remoteFields.length > 0;
+      const wire = (await this.storeWritten(account, model, updated, includeRemoteFields)) ?? (await this.reads.serializeMany(account, conn, adapter, [updated], [], { includeRemoteData: false, includeRemoteFields }))[0];
       return envelope(200, wire, prepared.warnings, []);
     } catch (err) {
       return this.vendorFailure(err);
@@ -148,6 +174,9 @@ export class CrmWriteService {
       const rejected = err instanceof VendorError ? vendorRejection(err) : null;
       if (rejected) throw new ApiError(rejected.status, String(rejected.body.code), String(rejected.body.detail), (rejected.body.errors as Problem[]).map((p) => ({ source: p.source, detail: p.detail })));
       throw vendorErrorToApi(err);
+    }
+    if (account.readMode !== 'live') {
+      await this.store.markDeleted(account, model, [remoteId], { emitEvents: true }).catch((err: Error) => this.logger.warn(`store delete after a ${model} delete failed for linked account ${account.id}: ${err.message}`));
     }
   }
 

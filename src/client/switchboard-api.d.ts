@@ -455,6 +455,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/crm/v1/incoming-webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Extension: vendor notifications received for the organization's linked accounts in the last 7 days. */
+        get: operations["incomingWebhooksList"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/v1/incoming-webhooks/{id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Extension: ask again for the syncs a stored vendor notification asked for. */
+        post: operations["incomingWebhooksReplayCreate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/crm/v1/issues": {
         parameters: {
             query?: never;
@@ -627,6 +661,23 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/crm/v1/linked-accounts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Extension: set a linked account's read mode (stored or live) and sync frequency. Switching to live drops the stored copy; switching to stored queues a full sync (reads stay live until it completes). */
+        patch: operations["linkedAccountsPartialUpdate"];
         trace?: never;
     };
     "/api/crm/v1/notes": {
@@ -924,6 +975,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/crm/v1/sync-status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Sync status of every model of the linked account. */
+        get: operations["syncStatusList"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/v1/sync-status/resync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Queue a full sync of every model of the linked account; answers the sync statuses. */
+        post: operations["forceResyncCreate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/crm/v1/tasks": {
         parameters: {
             query?: never;
@@ -1091,6 +1176,110 @@ export interface paths {
         get: operations["usersRemoteFieldClassesList"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/v1/webhook-deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Extension: the delivery log, newest last, filtered by status, event, event_id or linked account. */
+        get: operations["webhookDeliveriesList"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/v1/webhook-deliveries/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Extension: one delivery with every attempt (status code, duration, error) and the body sent. */
+        get: operations["webhookDeliveriesRetrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/v1/webhook-deliveries/{id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Extension: deliver the same event again (same event id and data) to the current target; answers the new delivery. */
+        post: operations["webhookDeliveriesReplayCreate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/v1/webhook-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Extension: where events are delivered (target URL, events, signing key prefix). */
+        get: operations["webhookSettingsRetrieve"];
+        /** Extension: set the webhook target URL (http or https) and the events delivered. The first call generates the signing key and returns it once (signing_key); later calls keep it. */
+        put: operations["webhookSettingsUpdate"];
+        post?: never;
+        /** Extension: stop delivering webhooks (pending deliveries fail; the log is kept). */
+        delete: operations["webhookSettingsDestroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/v1/webhook-settings/rotate-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Extension: replace the signing key; the new key is returned once and signs every later attempt. */
+        post: operations["webhookSettingsRotateKeyCreate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/vendors/{vendor}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Vendor notifications: HubSpot webhooks (X-HubSpot-Signature-v3 within 5 minutes), Zoho notification channels (channel token), Salesforce outbound messages (answered with the SOAP Ack). Each asks for an incremental sync of the models it names. Bad signature, stale timestamp or wrong token: 401. */
+        post: operations["webhooksVendorsCreate"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1505,6 +1694,22 @@ export interface components {
              */
             name: string;
         };
+        IncomingWebhookDto: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            linked_account_id: string;
+            /** @description Common models the notification concerned (each was asked to sync). */
+            models: string[];
+            /** Format: date-time */
+            received_at: string;
+            /** @description Vendor records the notification named for this linked account. */
+            record_count: number;
+            /** Format: date-time */
+            replayed_at: string | null;
+            /** @example hubspot */
+            vendor: string;
+        };
         IssueDto: {
             /** @description The linked account (id, end user fields, integration). */
             end_user: components["schemas"]["IssueEndUserDto"];
@@ -1606,6 +1811,13 @@ export interface components {
             logs?: Record<string, never>[];
             model: components["schemas"]["Lead"] | null;
             warnings: components["schemas"]["Problem"][];
+        };
+        LinkedAccountSettingsDto: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            read_mode: "stored" | "live";
+            sync_frequency_minutes: number;
         };
         LinkSettingsDto: {
             /**
@@ -1790,6 +2002,11 @@ export interface components {
             previous: string | null;
             results: components["schemas"]["EngagementType"][];
         };
+        PaginatedIncomingWebhookList: {
+            next: string | null;
+            previous: string | null;
+            results: components["schemas"]["IncomingWebhookDto"][];
+        };
         PaginatedIssueList: {
             next: string | null;
             previous: string | null;
@@ -1820,6 +2037,11 @@ export interface components {
             previous: string | null;
             results: components["schemas"]["Stage"][];
         };
+        PaginatedSyncStatusList: {
+            next: string | null;
+            previous: string | null;
+            results: components["schemas"]["SyncStatusDto"][];
+        };
         PaginatedTaskList: {
             next: string | null;
             previous: string | null;
@@ -1829,6 +2051,11 @@ export interface components {
             next: string | null;
             previous: string | null;
             results: components["schemas"]["User"][];
+        };
+        PaginatedWebhookDeliveryList: {
+            next: string | null;
+            previous: string | null;
+            results: components["schemas"]["WebhookDeliveryDto"][];
         };
         PhoneNumber: {
             /** Format: date-time */
@@ -1929,6 +2156,30 @@ export interface components {
             /** @description Whether the record was deleted in the CRM. */
             remote_was_deleted?: boolean;
         };
+        SyncStatusDto: {
+            /** @description True until the first full sync of this model completed (reads of it are served live until then). */
+            is_initial_sync: boolean;
+            /** Format: date-time */
+            last_sync_finished: string | null;
+            /** @enum {string|null} */
+            last_sync_result: "SUCCESS" | "FAILED" | null;
+            /** Format: date-time */
+            last_sync_start: string | null;
+            /** @example crm.Contact */
+            model_id: string;
+            /** @example Contact */
+            model_name: string;
+            /**
+             * Format: date-time
+             * @description When the next scheduled sync is due (the account frequency after the last start); null when reads are live.
+             */
+            next_sync_start: string | null;
+            /**
+             * @description PAUSED: never synced yet; DISABLED: the account reads live and stores nothing.
+             * @enum {string}
+             */
+            status: "SYNCING" | "DONE" | "FAILED" | "DISABLED" | "PAUSED" | "PARTIALLY_SYNCED";
+        };
         /** @description A to-do item. */
         Task: {
             account?: (string | components["schemas"]["Account"]) | null;
@@ -1983,10 +2234,39 @@ export interface components {
             model: components["schemas"]["Task"] | null;
             warnings: components["schemas"]["Problem"][];
         };
+        UpdateLinkedAccountRequest: {
+            /**
+             * @description stored: reads come from the synced copy (default); live: every read goes to the CRM and nothing is stored (the stored copy is dropped).
+             * @enum {string}
+             */
+            read_mode?: "stored" | "live";
+            /** @description Minutes between scheduled incremental syncs (default 5). */
+            sync_frequency_minutes?: number;
+        };
         UpdateLinkSettingsRequest: {
             allowed_origins?: string[];
             allowed_redirect_urls?: string[];
             enabled_integrations?: string[];
+        };
+        UpdateWebhookSettingsRequest: {
+            /**
+             * @description Events to deliver; empty or absent: every event. Names: LinkedAccount.linked, LinkedAccount.sync_completed, LinkedAccount.relink_needed, LinkedAccount.deleted, <Model>.added, <Model>.changed, <Model>.deleted (Model as in Contact, Account, ...).
+             * @example [
+             *       "LinkedAccount.linked",
+             *       "Contact.changed"
+             *     ]
+             */
+            events?: string[];
+            /**
+             * @description false pauses deliveries (pending ones fail and can be replayed).
+             * @default true
+             */
+            is_active: boolean;
+            /**
+             * @description Where events are POSTed (http or https).
+             * @example https://example.com/switchboard/webhooks
+             */
+            target_url: string;
         };
         /** @description A user of the CRM (owners of records). */
         User: {
@@ -2014,6 +2294,100 @@ export interface components {
             remote_id?: string | null;
             /** @description Whether the record was deleted in the CRM. */
             remote_was_deleted?: boolean;
+        };
+        WebhookAttemptDto: {
+            attempt: number;
+            /** Format: date-time */
+            attempted_at: string;
+            duration_ms: number;
+            error: string | null;
+            /** @description The receiver's HTTP status; null when it could not be reached. */
+            status_code: number | null;
+        };
+        WebhookDeliveryDetailDto: {
+            attempt_log: components["schemas"]["WebhookAttemptDto"][];
+            attempts: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            delivered_at: string | null;
+            /** @example Contact.changed */
+            event: string;
+            /**
+             * Format: uuid
+             * @description Stable across retries and replays: deduplicate on it (also sent as X-Switchboard-Event-Id).
+             */
+            event_id: string;
+            /** Format: uuid */
+            id: string;
+            last_error: string | null;
+            last_status_code: number | null;
+            /** Format: uuid */
+            linked_account_id: string | null;
+            /** Format: date-time */
+            next_attempt_at: string | null;
+            /** @description The JSON body delivered: {hook, linked_account, data}. */
+            payload: Record<string, never>;
+            /**
+             * Format: uuid
+             * @description The delivery this one replays.
+             */
+            replay_of: string | null;
+            /** @enum {string} */
+            status: "PENDING" | "DELIVERED" | "FAILED";
+            target_url: string;
+        };
+        WebhookDeliveryDto: {
+            attempts: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            delivered_at: string | null;
+            /** @example Contact.changed */
+            event: string;
+            /**
+             * Format: uuid
+             * @description Stable across retries and replays: deduplicate on it (also sent as X-Switchboard-Event-Id).
+             */
+            event_id: string;
+            /** Format: uuid */
+            id: string;
+            last_error: string | null;
+            last_status_code: number | null;
+            /** Format: uuid */
+            linked_account_id: string | null;
+            /** Format: date-time */
+            next_attempt_at: string | null;
+            /**
+             * Format: uuid
+             * @description The delivery this one replays.
+             */
+            replay_of: string | null;
+            /** @enum {string} */
+            status: "PENDING" | "DELIVERED" | "FAILED";
+            target_url: string;
+        };
+        WebhookSettingsDto: {
+            /** Format: date-time */
+            created_at: string;
+            /** @description Delivered events; empty: every event. */
+            events: string[];
+            /**
+             * Format: uuid
+             * @description Receiver id: the hook.id of every payload.
+             */
+            id: string;
+            is_active: boolean;
+            /** @description The signing key, present only in the answer that created or rotated it (stored encrypted, never shown again). */
+            signing_key?: string;
+            /**
+             * @description First characters of the signing key.
+             * @example whsec_AbC
+             */
+            signing_key_prefix: string;
+            target_url: string;
+            /** Format: date-time */
+            updated_at: string;
         };
     };
     responses: {
@@ -2285,7 +2659,10 @@ export interface operations {
                 /** @description The CRM's id of the record. */
                 remote_id?: string;
             };
-            header?: never;
+            header?: {
+                /** @description Extension. stored: from the synced copy; live: from the CRM now. Default: the linked account's read_mode (see PATCH /linked-accounts/{id}). A model whose initial sync has not completed is served live. The response says which mode answered in its own X-Read-Mode header. Without this header a cursor continues in the mode that made it; with it, a cursor of the other mode is a 400. */
+                "X-Read-Mode"?: "stored" | "live";
+            };
             path?: never;
             cookie?: never;
         };
@@ -2758,7 +3135,10 @@ export interface operations {
                 /** @description Include custom and unmapped CRM fields in `remote_fields`. */
                 include_remote_fields?: boolean;
             };
-            header?: never;
+            header?: {
+                /** @description Extension. stored: from the synced copy; live: from the CRM now. Default: the linked account's read_mode (see PATCH /linked-accounts/{id}). A model whose initial sync has not completed is served live. The response says which mode answered in its own X-Read-Mode header. Without this header a cursor continues in the mode that made it; with it, a cursor of the other mode is a 400. */
+                "X-Read-Mode"?: "stored" | "live";
+            };
             path: {
                 /** @description Switchboard id of the Account. */
                 id: string;
@@ -4208,7 +4588,10 @@ export interface operations {
                 /** @description The CRM's id of the record. */
                 remote_id?: string;
             };
-            header?: never;
+            header?: {
+                /** @description Extension. stored: from the synced copy; live: from the CRM now. Default: the linked account's read_mode (see PATCH /linked-accounts/{id}). A model whose initial sync has not completed is served live. The response says which mode answered in its own X-Read-Mode header. Without this header a cursor continues in the mode that made it; with it, a cursor of the other mode is a 400. */
+                "X-Read-Mode"?: "stored" | "live";
+            };
             path?: never;
             cookie?: never;
         };
@@ -4695,7 +5078,10 @@ export interface operations {
                 /** @description Include custom and unmapped CRM fields in `remote_fields`. */
                 include_remote_fields?: boolean;
             };
-            header?: never;
+            header?: {
+                /** @description Extension. stored: from the synced copy; live: from the CRM now. Default: the linked account's read_mode (see PATCH /linked-accounts/{id}). A model whose initial sync has not completed is served live. The response says which mode answered in its own X-Read-Mode header. Without this header a cursor continues in the mode that made it; with it, a cursor of the other mode is a 400. */
+                "X-Read-Mode"?: "stored" | "live";
+            };
             path: {
                 /** @description Switchboard id of the Contact. */
                 id: string;
@@ -6092,7 +6478,10 @@ export interface operations {
                 /** @description The CRM's id of the record. */
                 remote_id?: string;
             };
-            header?: never;
+            header?: {
+                /** @description Extension. stored: from the synced copy; live: from the CRM now. Default: the linked account's read_mode (see PATCH /linked-accounts/{id}). A model whose initial sync has not completed is served live. The response says which mode answered in its own X-Read-Mode header. Without this header a cursor continues in the mode that made it; with it, a cursor of the other mode is a 400. */
+                "X-Read-Mode"?: "stored" | "live";
+            };
             path?: never;
             cookie?: never;
         };
@@ -6256,7 +6645,10 @@ export interface operations {
                 /** @description Include custom and unmapped CRM fields in `remote_fields`. */
                 include_remote_fields?: boolean;
             };
-            header?: never;
+            header?: {
+                /** @description Extension. stored: from the synced copy; live: from the CRM now. Default: the linked account's read_mode (see PATCH /linked-accounts/{id}). A model whose initial sync has not completed is served live. The response says which mode answered in its own X-Read-Mode header. Without this header a cursor continues in the mode that made it; with it, a cursor of the other mode is a 400. */
+                "X-Read-Mode"?: "stored" | "live";
+            };
             path: {
                 /** @description Switchboard id of the EngagementType. */
                 id: string;
@@ -7006,7 +7398,10 @@ export interface operations {
                 /** @description Only records whose start_time is before this ISO 8601 datetime. */
                 started_before?: string;
             };
-            header?: never;
+            header?: {
+                /** @description Extension. stored: from the synced copy; live: from the CRM now. Default: the linked account's read_mode (see PATCH /linked-accounts/{id}). A model whose initial sync has not completed is served live. The response says which mode answered in its own X-Read-Mode header. Without this header a cursor continues in the mode that made it; with it, a cursor of the other mode is a 400. */
+                "X-Read-Mode"?: "stored" | "live";
+            };
             path?: never;
             cookie?: never;
         };
@@ -7428,7 +7823,10 @@ export interface operations {
                 /** @description Include custom and unmapped CRM fields in `remote_fields`. */
                 include_remote_fields?: boolean;
             };
-            header?: never;
+            header?: {
+                /** @description Extension. stored: from the synced copy; live: from the CRM now. Default: the linked account's read_mode (see PATCH /linked-accounts/{id}). A model whose initial sync has not completed is served live. The response says which mode answered in its own X-Read-Mode header. Without this header a cursor continues in the mode that made it; with it, a cursor of the other mode is a 400. */
+                "X-Read-Mode"?: "stored" | "live";
+            };
             path: {
                 /** @description Switchboard id of the Engagement. */
                 id: string;
@@ -8797,6 +9195,98 @@ export interface operations {
             429: components["responses"]["RateLimited"];
         };
     };
+    incomingWebhooksList: {
+        parameters: {
+            query?: {
+                /** @description Opaque cursor from next or previous. */
+                cursor?: string;
+                /** @description Only issues of this linked account. */
+                linked_account_id?: string;
+                /** @description Records per page, 1 to 100 (default 100). */
+                page_size?: number;
+                vendor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "next": "eyJrIjpbIjIwMjYtMDMtMTFUMDk6NDE6MzdaIiwiNmIxZTlkMmMiXX0.3kq9Xb",
+                     *       "previous": null,
+                     *       "results": [
+                     *         {
+                     *           "id": "6b1e9d2c-4f3a-4e8b-b5c7-2d9a8f1e0c34",
+                     *           "linked_account_id": "6b1e9d2c-4f3a-4e8b-b5c7-2d9a8f1e0c34",
+                     *           "models": [
+                     *             "<example missing>"
+                     *           ],
+                     *           "received_at": "2026-03-11T09:41:37Z",
+                     *           "record_count": 1.5,
+                     *           "replayed_at": "2026-03-11T09:41:37Z",
+                     *           "vendor": "hubspot"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PaginatedIncomingWebhookList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    incomingWebhooksReplayCreate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Switchboard id of the object. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "6b1e9d2c-4f3a-4e8b-b5c7-2d9a8f1e0c34",
+                     *       "linked_account_id": "6b1e9d2c-4f3a-4e8b-b5c7-2d9a8f1e0c34",
+                     *       "models": [
+                     *         "<example missing>"
+                     *       ],
+                     *       "received_at": "2026-03-11T09:41:37Z",
+                     *       "record_count": 1.5,
+                     *       "replayed_at": "2026-03-11T09:41:37Z",
+                     *       "vendor": "hubspot"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["IncomingWebhookDto"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
     issuesList: {
         parameters: {
             query?: {
@@ -8942,7 +9432,10 @@ export interface operations {
                 /** @description The CRM's id of the record. */
                 remote_id?: string;
             };
-            header?: never;
+            header?: {
+                /** @description Extension. stored: from the synced copy; live: from the CRM now. Default: the linked account's read_mode (see PATCH /linked-accounts/{id}). A model whose initial sync has not completed is served live. The response says which mode answered in its own X-Read-Mode header. Without this header a cursor continues in the mode that made it; with it, a cursor of the other mode is a 400. */
+                "X-Read-Mode"?: "stored" | "live";
+            };
             path?: never;
             cookie?: never;
         };
@@ -9409,7 +9902,10 @@ export interface operations {
                 /** @description Include custom and unmapped CRM fields in `remote_fields`. */
                 include_remote_fields?: boolean;
             };
-            header?: never;
+            header?: {
+                /** @description Extension. stored: from the synced copy; live: from the CRM now. Default: the linked account's read_mode (see PATCH /linked-accounts/{id}). A model whose initial sync has not completed is served live. The response says which mode answered in its own X-Read-Mode header. Without this header a cursor continues in the mode that made it; with it, a cursor of the other mode is a 400. */
+                "X-Read-Mode"?: "stored" | "live";
+            };
             path: {
                 /** @description Switchboard id of the Lead. */
                 id: string;
@@ -11020,6 +11516,52 @@ export interface operations {
             429: components["responses"]["RateLimited"];
         };
     };
+    linkedAccountsPartialUpdate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Switchboard id of the object. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "read_mode": "stored",
+                 *       "sync_frequency_minutes": 1
+                 *     }
+                 */
+                "application/json": components["schemas"]["UpdateLinkedAccountRequest"];
+            };
+        };
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "6b1e9d2c-4f3a-4e8b-b5c7-2d9a8f1e0c34",
+                     *       "read_mode": "stored",
+                     *       "sync_frequency_minutes": 1.5
+                     *     }
+                     */
+                    "application/json": components["schemas"]["LinkedAccountSettingsDto"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
     notesList: {
         parameters: {
             query?: {
@@ -11054,7 +11596,10 @@ export interface operations {
                 /** @description The CRM's id of the record. */
                 remote_id?: string;
             };
-            header?: never;
+            header?: {
+                /** @description Extension. stored: from the synced copy; live: from the CRM now. Default: the linked account's read_mode (see PATCH /linked-accounts/{id}). A model whose initial sync has not completed is served live. The response says which mode answered in its own X-Read-Mode header. Without this header a cursor continues in the mode that made it; with it, a cursor of the other mode is a 400. */
+                "X-Read-Mode"?: "stored" | "live";
+            };
             path?: never;
             cookie?: never;
         };
@@ -11462,7 +12007,10 @@ export interface operations {
                 /** @description Include custom and unmapped CRM fields in `remote_fields`. */
                 include_remote_fields?: boolean;
             };
-            header?: never;
+            header?: {
+                /** @description Extension. stored: from the synced copy; live: from the CRM now. Default: the linked account's read_mode (see PATCH /linked-accounts/{id}). A model whose initial sync has not completed is served live. The response says which mode answered in its own X-Read-Mode header. Without this header a cursor continues in the mode that made it; with it, a cursor of the other mode is a 400. */
+                "X-Read-Mode"?: "stored" | "live";
+            };
             path: {
                 /** @description Switchboard id of the Note. */
                 id: string;
@@ -12721,7 +13269,10 @@ export interface operations {
                 /** @description Only records with this status. */
                 status?: "OPEN" | "WON" | "LOST";
             };
-            header?: never;
+            header?: {
+                /** @description Extension. stored: from the synced copy; live: from the CRM now. Default: the linked account's read_mode (see PATCH /linked-accounts/{id}). A model whose initial sync has not completed is served live. The response says which mode answered in its own X-Read-Mode header. Without this header a cursor continues in the mode that made it; with it, a cursor of the other mode is a 400. */
+                "X-Read-Mode"?: "stored" | "live";
+            };
             path?: never;
             cookie?: never;
         };
@@ -13139,7 +13690,10 @@ export interface operations {
                 /** @description Include custom and unmapped CRM fields in `remote_fields`. */
                 include_remote_fields?: boolean;
             };
-            header?: never;
+            header?: {
+                /** @description Extension. stored: from the synced copy; live: from the CRM now. Default: the linked account's read_mode (see PATCH /linked-accounts/{id}). A model whose initial sync has not completed is served live. The response says which mode answered in its own X-Read-Mode header. Without this header a cursor continues in the mode that made it; with it, a cursor of the other mode is a 400. */
+                "X-Read-Mode"?: "stored" | "live";
+            };
             path: {
                 /** @description Switchboard id of the Opportunity. */
                 id: string;
@@ -14565,7 +15119,10 @@ export interface operations {
                 /** @description The CRM's id of the record. */
                 remote_id?: string;
             };
-            header?: never;
+            header?: {
+                /** @description Extension. stored: from the synced copy; live: from the CRM now. Default: the linked account's read_mode (see PATCH /linked-accounts/{id}). A model whose initial sync has not completed is served live. The response says which mode answered in its own X-Read-Mode header. Without this header a cursor continues in the mode that made it; with it, a cursor of the other mode is a 400. */
+                "X-Read-Mode"?: "stored" | "live";
+            };
             path?: never;
             cookie?: never;
         };
@@ -14728,7 +15285,10 @@ export interface operations {
                 /** @description Include custom and unmapped CRM fields in `remote_fields`. */
                 include_remote_fields?: boolean;
             };
-            header?: never;
+            header?: {
+                /** @description Extension. stored: from the synced copy; live: from the CRM now. Default: the linked account's read_mode (see PATCH /linked-accounts/{id}). A model whose initial sync has not completed is served live. The response says which mode answered in its own X-Read-Mode header. Without this header a cursor continues in the mode that made it; with it, a cursor of the other mode is a 400. */
+                "X-Read-Mode"?: "stored" | "live";
+            };
             path: {
                 /** @description Switchboard id of the Stage. */
                 id: string;
@@ -15447,6 +16007,101 @@ export interface operations {
             };
         };
     };
+    syncStatusList: {
+        parameters: {
+            query?: {
+                /** @description The `next` or `previous` value of an earlier page, unchanged. Opaque and tamper-evident: a forged cursor is a 400. */
+                cursor?: string;
+                /** @description Records per page, 1 to 100 (default 100). */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "next": "eyJrIjpbIjIwMjYtMDMtMTFUMDk6NDE6MzdaIiwiNmIxZTlkMmMiXX0.3kq9Xb",
+                     *       "previous": null,
+                     *       "results": [
+                     *         {
+                     *           "is_initial_sync": true,
+                     *           "last_sync_finished": "2026-03-11T09:41:37Z",
+                     *           "last_sync_result": "SUCCESS",
+                     *           "last_sync_start": "2026-03-11T09:41:37Z",
+                     *           "model_id": "crm.Contact",
+                     *           "model_name": "Contact",
+                     *           "next_sync_start": "2026-03-11T09:41:37Z",
+                     *           "status": "SYNCING"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PaginatedSyncStatusList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    forceResyncCreate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example [
+                     *       {
+                     *         "is_initial_sync": true,
+                     *         "last_sync_finished": "2026-03-11T09:41:37Z",
+                     *         "last_sync_result": "SUCCESS",
+                     *         "last_sync_start": "2026-03-11T09:41:37Z",
+                     *         "model_id": "crm.Contact",
+                     *         "model_name": "Contact",
+                     *         "next_sync_start": "2026-03-11T09:41:37Z",
+                     *         "status": "SYNCING"
+                     *       }
+                     *     ]
+                     */
+                    "application/json": components["schemas"]["SyncStatusDto"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            /** @description The account reads live (read_mode live): nothing is stored to resync. */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
     tasksList: {
         parameters: {
             query?: {
@@ -15481,7 +16136,10 @@ export interface operations {
                 /** @description The CRM's id of the record. */
                 remote_id?: string;
             };
-            header?: never;
+            header?: {
+                /** @description Extension. stored: from the synced copy; live: from the CRM now. Default: the linked account's read_mode (see PATCH /linked-accounts/{id}). A model whose initial sync has not completed is served live. The response says which mode answered in its own X-Read-Mode header. Without this header a cursor continues in the mode that made it; with it, a cursor of the other mode is a 400. */
+                "X-Read-Mode"?: "stored" | "live";
+            };
             path?: never;
             cookie?: never;
         };
@@ -15897,7 +16555,10 @@ export interface operations {
                 /** @description Include custom and unmapped CRM fields in `remote_fields`. */
                 include_remote_fields?: boolean;
             };
-            header?: never;
+            header?: {
+                /** @description Extension. stored: from the synced copy; live: from the CRM now. Default: the linked account's read_mode (see PATCH /linked-accounts/{id}). A model whose initial sync has not completed is served live. The response says which mode answered in its own X-Read-Mode header. Without this header a cursor continues in the mode that made it; with it, a cursor of the other mode is a 400. */
+                "X-Read-Mode"?: "stored" | "live";
+            };
             path: {
                 /** @description Switchboard id of the Task. */
                 id: string;
@@ -17254,7 +17915,10 @@ export interface operations {
                 /** @description The CRM's id of the record. */
                 remote_id?: string;
             };
-            header?: never;
+            header?: {
+                /** @description Extension. stored: from the synced copy; live: from the CRM now. Default: the linked account's read_mode (see PATCH /linked-accounts/{id}). A model whose initial sync has not completed is served live. The response says which mode answered in its own X-Read-Mode header. Without this header a cursor continues in the mode that made it; with it, a cursor of the other mode is a 400. */
+                "X-Read-Mode"?: "stored" | "live";
+            };
             path?: never;
             cookie?: never;
         };
@@ -17419,7 +18083,10 @@ export interface operations {
                 /** @description Include custom and unmapped CRM fields in `remote_fields`. */
                 include_remote_fields?: boolean;
             };
-            header?: never;
+            header?: {
+                /** @description Extension. stored: from the synced copy; live: from the CRM now. Default: the linked account's read_mode (see PATCH /linked-accounts/{id}). A model whose initial sync has not completed is served live. The response says which mode answered in its own X-Read-Mode header. Without this header a cursor continues in the mode that made it; with it, a cursor of the other mode is a 400. */
+                "X-Read-Mode"?: "stored" | "live";
+            };
             path: {
                 /** @description Switchboard id of the User. */
                 id: string;
@@ -18138,6 +18805,335 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+        };
+    };
+    webhookDeliveriesList: {
+        parameters: {
+            query?: {
+                /** @description Opaque cursor from next or previous. */
+                cursor?: string;
+                event?: string;
+                event_id?: string;
+                /** @description Only issues of this linked account. */
+                linked_account_id?: string;
+                /** @description Records per page, 1 to 100 (default 100). */
+                page_size?: number;
+                /** @description Only objects with this status. */
+                status?: "PENDING" | "DELIVERED" | "FAILED";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "next": "eyJrIjpbIjIwMjYtMDMtMTFUMDk6NDE6MzdaIiwiNmIxZTlkMmMiXX0.3kq9Xb",
+                     *       "previous": null,
+                     *       "results": [
+                     *         {
+                     *           "attempts": 1.5,
+                     *           "created_at": "2026-03-11T09:41:37Z",
+                     *           "delivered_at": "2026-03-11T09:41:37Z",
+                     *           "event": "Contact.changed",
+                     *           "event_id": "6b1e9d2c-4f3a-4e8b-b5c7-2d9a8f1e0c34",
+                     *           "id": "6b1e9d2c-4f3a-4e8b-b5c7-2d9a8f1e0c34",
+                     *           "last_error": "<example missing>",
+                     *           "last_status_code": 1.5,
+                     *           "linked_account_id": "6b1e9d2c-4f3a-4e8b-b5c7-2d9a8f1e0c34",
+                     *           "next_attempt_at": "2026-03-11T09:41:37Z",
+                     *           "replay_of": "6b1e9d2c-4f3a-4e8b-b5c7-2d9a8f1e0c34",
+                     *           "status": "PENDING",
+                     *           "target_url": "<example missing>"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PaginatedWebhookDeliveryList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    webhookDeliveriesRetrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Switchboard id of the object. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "attempt_log": [
+                     *         {
+                     *           "attempt": 1.5,
+                     *           "attempted_at": "2026-03-11T09:41:37Z",
+                     *           "duration_ms": 1.5,
+                     *           "error": "<example missing>",
+                     *           "status_code": 1.5
+                     *         }
+                     *       ],
+                     *       "attempts": 1.5,
+                     *       "created_at": "2026-03-11T09:41:37Z",
+                     *       "delivered_at": "2026-03-11T09:41:37Z",
+                     *       "event": "Contact.changed",
+                     *       "event_id": "6b1e9d2c-4f3a-4e8b-b5c7-2d9a8f1e0c34",
+                     *       "id": "6b1e9d2c-4f3a-4e8b-b5c7-2d9a8f1e0c34",
+                     *       "last_error": "<example missing>",
+                     *       "last_status_code": 1.5,
+                     *       "linked_account_id": "6b1e9d2c-4f3a-4e8b-b5c7-2d9a8f1e0c34",
+                     *       "next_attempt_at": "2026-03-11T09:41:37Z",
+                     *       "payload": {},
+                     *       "replay_of": "6b1e9d2c-4f3a-4e8b-b5c7-2d9a8f1e0c34",
+                     *       "status": "PENDING",
+                     *       "target_url": "<example missing>"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookDeliveryDetailDto"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    webhookDeliveriesReplayCreate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Switchboard id of the object. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted. */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "attempts": 1.5,
+                     *       "created_at": "2026-03-11T09:41:37Z",
+                     *       "delivered_at": "2026-03-11T09:41:37Z",
+                     *       "event": "Contact.changed",
+                     *       "event_id": "6b1e9d2c-4f3a-4e8b-b5c7-2d9a8f1e0c34",
+                     *       "id": "6b1e9d2c-4f3a-4e8b-b5c7-2d9a8f1e0c34",
+                     *       "last_error": "<example missing>",
+                     *       "last_status_code": 1.5,
+                     *       "linked_account_id": "6b1e9d2c-4f3a-4e8b-b5c7-2d9a8f1e0c34",
+                     *       "next_attempt_at": "2026-03-11T09:41:37Z",
+                     *       "replay_of": "6b1e9d2c-4f3a-4e8b-b5c7-2d9a8f1e0c34",
+                     *       "status": "PENDING",
+                     *       "target_url": "<example missing>"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookDeliveryDto"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    webhookSettingsRetrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "created_at": "2026-03-11T09:41:37Z",
+                     *       "events": [
+                     *         "<example missing>"
+                     *       ],
+                     *       "id": "6b1e9d2c-4f3a-4e8b-b5c7-2d9a8f1e0c34",
+                     *       "is_active": true,
+                     *       "signing_key": "<example missing>",
+                     *       "signing_key_prefix": "whsec_AbC",
+                     *       "target_url": "<example missing>",
+                     *       "updated_at": "2026-03-11T09:41:37Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookSettingsDto"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    webhookSettingsUpdate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "events": [
+                 *         "LinkedAccount.linked",
+                 *         "Contact.changed"
+                 *       ],
+                 *       "is_active": true,
+                 *       "target_url": "https://example.com/switchboard/webhooks"
+                 *     }
+                 */
+                "application/json": components["schemas"]["UpdateWebhookSettingsRequest"];
+            };
+        };
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "created_at": "2026-03-11T09:41:37Z",
+                     *       "events": [
+                     *         "<example missing>"
+                     *       ],
+                     *       "id": "6b1e9d2c-4f3a-4e8b-b5c7-2d9a8f1e0c34",
+                     *       "is_active": true,
+                     *       "signing_key": "<example missing>",
+                     *       "signing_key_prefix": "whsec_AbC",
+                     *       "target_url": "<example missing>",
+                     *       "updated_at": "2026-03-11T09:41:37Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookSettingsDto"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    webhookSettingsDestroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no body. */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    webhookSettingsRotateKeyCreate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "created_at": "2026-03-11T09:41:37Z",
+                     *       "events": [
+                     *         "<example missing>"
+                     *       ],
+                     *       "id": "6b1e9d2c-4f3a-4e8b-b5c7-2d9a8f1e0c34",
+                     *       "is_active": true,
+                     *       "signing_key": "<example missing>",
+                     *       "signing_key_prefix": "whsec_AbC",
+                     *       "target_url": "<example missing>",
+                     *       "updated_at": "2026-03-11T09:41:37Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookSettingsDto"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    webhooksVendorsCreate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                vendor: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
         };
     };
 }

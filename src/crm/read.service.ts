@@ -9,6 +9,7 @@ import { type ModelName, MODELS, relationFields } from '../models/spec';
 import { IdentitiesService, type RemoteKey } from './identities.service';
 import { filterFingerprint, type ParsedListQuery, parseListQuery, parseRetrieveQuery, parseUuid } from './list-query';
 import { refsOf, type SerializeOptions, serializeRecord } from './serializer';
+import { type ReadContext, StoredReadService } from './stored-read.service';
 import { vendorErrorToApi } from './vendor-errors';
 
 export interface Paginated<T> {
@@ -39,6 +40,7 @@ export class CrmReadService {
     private readonly connections: VendorConnections,
     private readonly identities: IdentitiesService,
     @Inject(CURSOR_CODEC) private readonly cursors: CursorCodec,
+    private readonly stored: StoredReadService,
   ) {}
 
   adapter(account: LinkedAccountRecord, model: ModelName): CrmAdapter {
@@ -48,7 +50,9 @@ export class CrmReadService {
     return adapter;
   }
 
-  async list(account: LinkedAccountRecord, model: ModelName, rawQuery: Record<string, unknown>): Promise<Paginated<Record<string, unknown>>> {
+  async list(account: LinkedAccountRecord, model: ModelName, rawQuery: Record<string, unknown>, ctx?: ReadContext): Promise<Paginated<Record<string, unknown>>> {
+    // Stored (default) or live: X-Read-Mode, else the account's read_mode (live until the initial sync completes).
+    if ((await this.stored.resolveMode(account, model, rawQuery.cursor, ctx)) === 'stored') return this.stored.list(account, model, rawQuery);
     const q = parseListQuery(model, rawQuery);
     const adapter = this.adapter(account, model);
     const scope = { account: account.id, model, filters: filterFingerprint(q) };
@@ -70,7 +74,8 @@ export class CrmReadService {
     }
   }
 
-  async retrieve(account: LinkedAccountRecord, model: ModelName, id: string, rawQuery: Record<string, unknown>): Promise<Record<string, unknown>> {
+  async retrieve(account: LinkedAccountRecord, model: ModelName, id: string, rawQuery: Record<string, unknown>, ctx?: ReadContext): Promise<Record<string, unknown>> {
+    if ((await this.stored.resolveMode(account, model, undefined, ctx)) === 'stored') return this.stored.retrieve(account, model, id, rawQuery);
     const q = parseRetrieveQuery(model, rawQuery);
     const record = await this.fetchById(account, model, id);
     const conn = this.connections.forAccount(account);

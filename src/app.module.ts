@@ -7,6 +7,7 @@ import { CryptoModule } from './crypto/crypto.module';
 import { LinkedAccountsModule } from './linked-accounts/linked-accounts.module';
 import { ScheduleModule } from '@nestjs/schedule';
 import { EventsModule } from './events/event-bus';
+import { GraphqlModule } from './graphql/graphql.module';
 import { LinkingModule } from './linking/linking.module';
 import { DatabaseModule } from './database/database.module';
 import { PrismaService } from './database/prisma.service';
@@ -52,6 +53,7 @@ export class AppModule {
         SandboxModule.forRoot(config),
         CrmModule,
         WebhooksModule,
+        GraphqlModule,
         SyncModule,
         SchedulingModule,
       ],

@@ -137,6 +137,34 @@ export class CrmReadService {
     return records.map((r) => serializeRecord(r, { ids, expanded, expand }, options));
   }
 
+  /**
+   * Records of one model by our ids, in one batch (GraphQL relation fields): wire records keyed by
+   * id; ids unknown to this account, malformed or gone at the vendor are simply absent.
+   */
+  async getByIds(
+    account: LinkedAccountRecord,
+    model: ModelName,
+    ids: string[],
+    options: SerializeOptions = { includeRemoteData: false, includeRemoteFields: false },
+  ): Promise<Map<string, Record<string, unknown>>> {
+    const out = new Map<string, Record<string, unknown>>();
+    const uuids = [...new Set(ids.filter((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)).map((id) => id.toLowerCase()))];
+    if (!uuids.length) return out;
+    const remoteIds = await this.identities.remoteIdsFor(account.id, model, uuids);
+    if (!remoteIds.size) return out;
+    const adapter = this.adapter(account, model);
+    const conn = this.connections.forAccount(account);
+    try {
+      const records = await adapter.getMany(conn, model, [...new Set(remoteIds.values())], { projection: projectionFor(options) });
+      for (const wire of await this.serializeMany(account, conn, adapter, records, [], options)) {
+        if (typeof wire.id === 'string') out.set(wire.id, wire);
+      }
+    } catch (err) {
+      throw vendorErrorToApi(err);
+    }
+    return out;
+  }
+
   /** Our filters in vendor terms; null when a relation filter names an id this account does not have. */
   private async vendorFilters(account: LinkedAccountRecord, model: ModelName, q: ParsedListQuery): Promise<ListFilters | null> {
     const relations: Record<string, string> = {};

@@ -62,7 +62,11 @@ const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
  */
 @Injectable()
 export class StoredReadService {
-  /** (account, model) pairs whose initial sync completed: that never reverts, so it is cached. */
+  /**
+   * (account, model) pairs whose initial sync completed: that never reverts while the account is
+   * unchanged, so it is cached. The key carries the account's updated_at: switching the read mode
+   * (which drops the copy when going live) invalidates it in every process.
+   */
   private readonly initialDone = new LRUCache<string, true>({ max: 100_000 });
 
   constructor(
@@ -80,15 +84,15 @@ export class StoredReadService {
     const requested = parseReadModeHeader(ctx?.requestedMode);
     let mode: ReadMode = requested ?? (account.readMode === 'live' ? 'live' : 'stored');
     if (!requested && typeof cursor === 'string' && cursor) mode = cursorMode(cursor) ?? mode;
-    if (mode === 'stored' && !(await this.initialSyncDone(account.id, model))) mode = 'live';
+    if (mode === 'stored' && !(await this.initialSyncDone(account, model))) mode = 'live';
     if (ctx) ctx.answeredMode = mode;
     return mode;
   }
 
-  async initialSyncDone(linkedAccountId: string, model: ModelName): Promise<boolean> {
-    const key = `${linkedAccountId}:${model}`;
+  async initialSyncDone(account: Pick<LinkedAccountRecord, 'id' | 'updatedAt'>, model: ModelName): Promise<boolean> {
+    const key = `${account.id}:${account.updatedAt.getTime()}:${model}`;
     if (this.initialDone.has(key)) return true;
-    const rows = await this.prisma.sql.query<{ is_initial_sync: boolean }>('SELECT is_initial_sync FROM sync_states WHERE linked_account_id = $1::uuid AND model = $2', [linkedAccountId, model]);
+    const rows = await this.prisma.sql.query<{ is_initial_sync: boolean }>('SELECT is_initial_sync FROM sync_states WHERE linked_account_id = $1::uuid AND model = $2', [account.id, model]);
     const done = rows.length > 0 && !rows[0].is_initial_sync;
     if (done) this.initialDone.set(key, true);
     return done;

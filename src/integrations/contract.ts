@@ -289,6 +289,12 @@ export interface VendorWebhooks {
   readonly unsigned?: boolean;
   /** The success answer the vendor expects (Salesforce: the SOAP Ack); default 200 JSON. */
   acknowledgement?(): { contentType: string; body: string };
+  /**
+   * Registers (or renews) this account's notifications at the vendor, for vendors subscribed per
+   * account through their API (Zoho channels); absent where the subscription is app-wide (HubSpot)
+   * or set up by the vendor's admin (Salesforce). Resolves with when it lapses.
+   */
+  subscribe?(conn: VendorConnection, options: { notifyUrl: string; secret: string; remoteAccountId: string }): Promise<{ expiresAt: Date }>;
 }
 
 export interface CrmAdapter {

@@ -24,7 +24,7 @@ export class EndUserDetailsRequest {
   @IsIn(['crm'], { each: true })
   categories!: string[];
 
-  @ApiPropertyOptional({ description: 'Vendor slug to go straight to (salesforce, hubspot, zoho); omit to let the end user pick.', example: 'hubspot', nullable: true })
+  @ApiPropertyOptional({ description: 'Vendor slug to go straight to (salesforce, hubspot, zoho); omit to let the end user pick.', example: 'hubspot', nullable: true, type: String })
   @IsOptional()
   @IsString()
   @Length(1, 50)
@@ -160,14 +160,22 @@ export class DeleteAccountResponse {
   @ApiProperty({ description: 'Whether the vendor confirmed the revocation of the tokens.' }) revoked_at_vendor!: boolean;
 }
 
+export class IssueEndUserDto {
+  @ApiProperty({ format: 'uuid', description: 'The linked account with the problem.', example: '0f3c7a52-8d1e-4b6f-9a27-5e4d3c2b1a90' }) linked_account_id!: string;
+  @ApiProperty({ nullable: true, type: String, example: 'acme-42' }) end_user_origin_id!: string | null;
+  @ApiProperty({ nullable: true, type: String, example: 'Acme Inc.' }) end_user_organization_name!: string | null;
+  @ApiProperty({ nullable: true, type: String, example: 'pat@acme.example' }) end_user_email_address!: string | null;
+  @ApiProperty({ description: 'Integration slug.', example: 'hubspot' }) integration!: string;
+}
+
 export class IssueDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ enum: ['ONGOING', 'RESOLVED'] }) status!: string;
   @ApiProperty() error_description!: string;
-  @ApiProperty({ type: Object, description: 'The linked account (id, end user fields, integration).' }) end_user!: Record<string, unknown>;
+  @ApiProperty({ type: IssueEndUserDto, description: 'The linked account (id, end user fields, integration).' }) end_user!: IssueEndUserDto;
   @ApiProperty({ format: 'date-time' }) first_incident_time!: string;
   @ApiProperty({ format: 'date-time' }) last_incident_time!: string;
-  @ApiProperty() is_muted!: boolean;
+  @ApiProperty({ example: false }) is_muted!: boolean;
   @ApiProperty({ type: [String] }) error_details!: string[];
 }
 

@@ -116,7 +116,8 @@ export class LinkedAccountsController {
       end_user_organization_name: a.endUserOrganizationName,
       end_user_email_address: a.endUserEmailAddress,
       status: a.status,
-      webhook_listener_url: '',
+      // Where this account's vendor notifications are received (src/webhooks/incoming).
+      webhook_listener_url: `${this.config.publicUrl}/webhooks/vendors/${a.integration}`,
       is_duplicate: null,
       account_type: a.isSandbox ? 'SANDBOX' : 'PRODUCTION',
       completed_at: (a.completedAt ?? a.createdAt).toISOString(),
@@ -238,7 +239,8 @@ export class LinkedAccountsController {
       end_user_organization_name: a.endUserOrganizationName,
       end_user_email_address: a.endUserEmailAddress,
       subdomain: null,
-      webhook_listener_url: '',
+      // Where this account's vendor notifications are received (src/webhooks/incoming).
+      webhook_listener_url: `${this.config.publicUrl}/webhooks/vendors/${a.integration}`,
       is_duplicate: null,
       integration: { ...info, passthrough_available: true, available_model_operations: this.operations(a.integration) },
       account_type: a.isSandbox ? 'SANDBOX' : 'PRODUCTION',

@@ -2,28 +2,67 @@ import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { ALIAS_CRM_PREFIX } from '../http/routes';
 import { crmComponentSchemas } from '../models/openapi';
+import { MODEL_NAMES, MODELS } from '../models/spec';
+import { addExamples } from './examples';
+import { applyConventions, AUTO_OPERATION_ID } from './conventions';
+import { upgradeToOpenApi31 } from './openapi31';
+import { collectServedRoutes } from './routes';
 
 const DESCRIPTION = `Switchboard is a self-hostable unified CRM API: one normalized model over Salesforce, HubSpot and Zoho CRM.
 
-The REST surface is wire-compatible with Merge's CRM API: every route below is also served under \`/crm/v1\` (without \`/api\`).
+The REST surface is wire-compatible with Merge's CRM API: every route below is also served under \`/crm/v1\` (without \`/api\`), so Merge's SDKs work with only their base URL changed.
 
-Authentication: \`Authorization: Bearer <API key>\` identifies your organization; account-scoped routes also take \`X-Account-Token\` to select one linked account.
+**Authentication.** \`Authorization: Bearer <API key>\` identifies your organization. Account-scoped routes also take \`X-Account-Token\` to select one linked account (one end customer's CRM): missing, it is a 400; unknown or another organization's, a 404.
 
-Errors: \`{"detail", "code", "errors": [{"source": {"pointer"}, "detail"}]}\`.`;
+**Lists** answer \`{"next", "previous", "results"}\`; pass \`next\` back unchanged as \`?cursor=\`. \`page_size\` is 1 to 100 (default 100).
 
-/** The OpenAPI document, built from the code (controllers and DTO decorators); no port or database needed. */
+**Writes** answer \`{"model", "warnings", "errors", "logs"}\`; a vendor rejection is a 400 (409 for a duplicate) with \`model: null\` and the vendor's message in \`errors[].detail\`.
+
+**Errors** outside writes: \`{"detail", "code", "errors": [{"source": {"pointer"}, "detail"}], "request_id"}\`. Every response carries \`X-Request-Id\`.`;
+
+/** Tag descriptions; the CRM model tags come from the model declarations. */
+const TAGS: Record<string, string> = {
+  'linked accounts': 'Linking end users’ CRMs (link tokens, the hosted Link flow’s token exchange) and managing the linked accounts and their issues.',
+  'api keys': 'API keys of the calling organization.',
+};
+
+/** The OpenAPI 3.1 document, built from the code (controllers and DTO decorators); no port or database needed. */
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('Switchboard unified CRM API')
     .setDescription(DESCRIPTION)
     .setVersion(process.env.npm_package_version ?? '0.1.0')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'Organization API key' })
-    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Account-Token', description: 'Account token of one linked account' }, 'account_token')
+    .setLicense('Apache-2.0', 'https://www.apache.org/licenses/LICENSE-2.0')
+    .addServer('/', 'The server that serves this document (GET /openapi.json); `npm start` listens on http://localhost:3000.')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'API key', description: 'Organization API key: `Authorization: Bearer <API key>`.' }, 'bearer')
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Account-Token', description: 'Account token of one linked account (from the account-token exchange).' }, 'account_token')
     .build();
-  const document = SwaggerModule.createDocument(app, config, { operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}` });
+  const document = SwaggerModule.createDocument(app, config, {
+    operationIdFactory: (controller, method) => `${AUTO_OPERATION_ID}${controller}.${method}`,
+    autoTagControllers: false,
+  });
   document.components = { ...document.components, schemas: { ...document.components?.schemas, ...crmComponentSchemas() } };
   for (const path of Object.keys(document.paths)) if (path.startsWith(`${ALIAS_CRM_PREFIX}/`)) delete document.paths[path];
+
+  upgradeToOpenApi31(document);
+  applyConventions(document, collectServedRoutes(app));
+  addExamples(document);
+  document.tags = usedTags(document).map((name) => ({ name, description: tagDescription(name) }));
   return sortKeys(document) as OpenAPIObject;
+}
+
+function tagDescription(name: string): string | undefined {
+  const model = MODEL_NAMES.map((m) => MODELS[m]).find((m) => m.route === name);
+  return model ? `${model.description} (common model \`${model.name}\`)` : TAGS[name];
+}
+
+/** Tags in the order the reference shows them: linking first, then the models, then the rest. */
+function usedTags(doc: OpenAPIObject): string[] {
+  const used = new Set<string>();
+  for (const item of Object.values(doc.paths)) for (const op of Object.values(item as Record<string, { tags?: string[] }>)) for (const t of op.tags ?? []) used.add(t);
+  const models = MODEL_NAMES.map((m) => MODELS[m].route);
+  const rank = (t: string) => (t === 'linked accounts' ? 0 : models.includes(t) ? 1 + models.indexOf(t) : 100);
+  return [...used].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }
 
 /** Stable key order so the committed file only changes when the API does. */

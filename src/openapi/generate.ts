@@ -7,6 +7,8 @@ import { createLogger } from '../observability/logger';
 import { buildOpenApiDocument, serializeOpenApi } from './document';
 
 export const COMMITTED_OPENAPI_PATH = join(findProjectRoot(), 'openapi', 'openapi.json');
+/** TypeScript types of the document (openapi-typescript), for openapi-fetch's createClient<paths>(). */
+export const COMMITTED_CLIENT_PATH = join(findProjectRoot(), 'src', 'client', 'switchboard-api.d.ts');
 
 /** Builds the document in preview mode: no port, no database, no vendor. */
 export async function generateOpenApi(): Promise<string> {
@@ -41,4 +43,18 @@ export function describeOpenApiDrift(committed: string, built: string): string |
 
 export function readCommittedOpenApi(): string {
   return readFileSync(COMMITTED_OPENAPI_PATH, 'utf8');
+}
+
+export function readCommittedClient(): string {
+  return readFileSync(COMMITTED_CLIENT_PATH, 'utf8');
+}
+
+/**
+ * The client types openapi-typescript derives from a serialized document. A development tool,
+ * loaded only here (`npm run openapi`, `npm run openapi:client` and the staleness test).
+ */
+export async function generateClientTypes(documentText: string): Promise<string> {
+  const { default: openapiTS, astToString, COMMENT_HEADER } = await import('openapi-typescript');
+  const ast = await openapiTS(JSON.parse(documentText), { silent: true, alphabetize: true });
+  return COMMENT_HEADER + astToString(ast);
 }

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swa
 import { ApiKeysService } from '../auth/api-keys.service';
 import { type AuthContext, CurrentAuth } from '../auth/auth-context';
 import { CRM_PREFIXES } from '../http/routes';
-import { GenerateRemoteKeyRequest, RemoteKey } from './keys.dto';
+import { GenerateRemoteKeyRequest, PingResponse, RemoteKey } from './keys.dto';
 
 @ApiTags('api keys')
 @ApiBearerAuth()
@@ -32,6 +32,7 @@ export class KeysController {
 
   @Get('ping')
   @ApiOperation({ summary: 'Checks an API key: answers the organization it belongs to (extension).' })
+  @ApiOkResponse({ type: PingResponse })
   ping(@CurrentAuth() auth: AuthContext): { ok: true; organization_id: string } {
     return { ok: true, organization_id: auth.organizationId };
   }

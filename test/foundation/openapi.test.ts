@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { describeOpenApiDrift, generateOpenApi, readCommittedOpenApi } from '../../src/openapi/generate';
+import { describeOpenApiDrift, generateClientTypes, generateOpenApi, readCommittedClient, readCommittedOpenApi } from '../../src/openapi/generate';
 
 describe('OpenAPI document', () => {
   it('is built without a port or database and matches the committed openapi/openapi.json', async () => {
     const built = await generateOpenApi();
     const drift = describeOpenApiDrift(readCommittedOpenApi(), built);
     expect(drift, 'openapi/openapi.json is stale: run `npm run openapi` and commit it').toBeNull();
+    // The committed client types are exactly what openapi-typescript makes of the document.
+    expect(readCommittedClient() === (await generateClientTypes(built)), 'src/client/switchboard-api.d.ts is stale: run `npm run openapi` and commit it').toBe(true);
   });
 
   it('detects a stale committed document', async () => {

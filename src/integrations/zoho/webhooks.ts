@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { ModelName } from '../../models/spec';
-import type { IncomingVendorRequest, VendorWebhookChange, VendorWebhooks, WebhookVerdict } from '../contract';
+import type { IncomingVendorRequest, VendorConnection, VendorWebhookChange, VendorWebhooks, WebhookVerdict } from '../contract';
+import { API_PREFIX, ensureOk, zohoDateTime } from './api';
 
 /**
  * Zoho CRM notifications (vendor reference C7): not signed; Zoho echoes the `token` (at most 50
@@ -57,4 +58,33 @@ function parse(req: IncomingVendorRequest): VendorWebhookChange[] {
   return [{ remoteAccountId: String(b.channel_id), models: [model], remoteIds: ids, kind: KIND[String(b.operation)] ?? 'unknown' }];
 }
 
-export const zohoWebhooks: VendorWebhooks = { verify, parse };
+/** Every module behind a common model, all operations. */
+export const WATCH_EVENTS = ['Accounts.all', 'Contacts.all', 'Leads.all', 'Deals.all', 'Notes.all', 'Tasks.all', 'Calls.all', 'Events.all'];
+/** Channels live at most a week; they are asked for six days and renewed before. */
+export const CHANNEL_LIFETIME_MS = 6 * 24 * 3600_000;
+
+type WatchAnswer = { watch?: { code?: string; message?: string }[] };
+
+/** POST /actions/watch (enable), or PUT (replace) when the channel exists already. */
+async function subscribe(conn: VendorConnection, options: { notifyUrl: string; secret: string; remoteAccountId: string }): Promise<{ expiresAt: Date }> {
+  const expiresAt = new Date(Date.now() + CHANNEL_LIFETIME_MS);
+  const body = {
+    watch: [
+      {
+        channel_id: options.remoteAccountId,
+        events: WATCH_EVENTS,
+        channel_expiry: zohoDateTime(expiresAt),
+        token: options.secret,
+        notify_url: options.notifyUrl,
+        return_affected_field_values: false,
+        notify_on_related_action: false,
+      },
+    ],
+  };
+  const created = await conn.request<WatchAnswer>({ method: 'POST', path: `${API_PREFIX}/actions/watch`, body, idempotent: true });
+  if (created.status >= 200 && created.status < 300 && created.body?.watch?.[0]?.code === 'SUCCESS') return { expiresAt };
+  ensureOk(await conn.request<WatchAnswer>({ method: 'PUT', path: `${API_PREFIX}/actions/watch`, body, idempotent: true }));
+  return { expiresAt };
+}
+
+export const zohoWebhooks: VendorWebhooks = { verify, parse, subscribe };

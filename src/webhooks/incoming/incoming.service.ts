@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { Inject, Injectable, Logger, type OnModuleInit, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit, Optional } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
 import { resolveEncryptionKey } from '../../crypto/encryption-key';
@@ -7,7 +7,9 @@ import { PrismaService } from '../../database/prisma.service';
 import { ApiError } from '../../errors/api-error';
 import type { IncomingVendorWebhook, LinkedAccount } from '../../generated/prisma/client';
 import type { IncomingVendorRequest, VendorSlug, VendorWebhookChange } from '../../integrations/contract';
-import { adapterFor } from '../../integrations/registry';
+import { adapterFor, VENDOR_SLUGS } from '../../integrations/registry';
+import { EventBus } from '../../events/event-bus';
+import { VendorConnections } from '../../linked-accounts/connections';
 import { CredentialsService } from '../../linked-accounts/credentials.service';
 import type { ModelName } from '../../models/spec';
 import { type MountedSandbox, SANDBOX_EMULATORS } from '../../sandbox/sandbox.module';
@@ -35,24 +37,41 @@ export interface IncomingResult {
  * fails verification.
  */
 @Injectable()
-export class IncomingWebhooksService implements OnModuleInit {
+export class IncomingWebhooksService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('IncomingWebhooks');
+  private unsubscribe?: () => void;
 
   constructor(
     private readonly prisma: PrismaService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(SANDBOX_EMULATORS) private readonly sandboxes: MountedSandbox[],
     private readonly credentials: CredentialsService,
+    private readonly connections: VendorConnections,
+    private readonly events: EventBus,
     @Optional() @Inject(SYNC_TRIGGER) private readonly sync?: SyncTrigger,
   ) {}
 
-  /** Sandbox quick start: the mounted emulators notify this server, signed with the secrets it verifies. */
   onModuleInit(): void {
+    // Vendors subscribed per account (Zoho channels) are subscribed as soon as an account is linked.
+    this.unsubscribe = this.events.subscribe('LinkedAccount.linked', async (e) => {
+      if (e.linkedAccountId) await this.subscribeAccount(e.linkedAccountId);
+    });
+    this.configureSandboxes();
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe?.();
+  }
+
+  /** Sandbox quick start: the mounted emulators notify this server, signed with the secrets it verifies. */
+  private configureSandboxes(): void {
     if (!this.config.webhooks.sandboxSelfDelivery) return;
     for (const s of this.sandboxes) {
       const settings = s.emulator.runtime.settings;
       if (settings.webhookUrl) continue; // set by the operator through the control API
-      settings.webhookUrl = `${this.config.publicUrl}${INCOMING_PATH_PREFIX}${s.vendor}`;
+      // Per-account subscriptions (Zoho channels) name this server themselves; an emulator-wide URL would notify twice.
+      if (adapterFor(s.vendor)?.webhooks?.subscribe) continue;
+      settings.webhookUrl = this.notifyUrl(s.vendor);
       const secret = this.secretFor(s.vendor);
       if (secret) settings.webhookSecret = secret;
     }
@@ -126,6 +145,53 @@ export class IncomingWebhooksService implements OnModuleInit {
       return;
     }
     await this.sync.request({ linkedAccountId: account.id, models, kind: 'incremental', reason: 'webhook', delayMs: WEBHOOK_SYNC_DEBOUNCE_MS });
+  }
+
+  /** The public URL a vendor notifies. */
+  notifyUrl(vendor: string): string {
+    return `${this.config.publicUrl}${INCOMING_PATH_PREFIX}${vendor}`;
+  }
+
+  /**
+   * Registers (or renews) the vendor-side subscription of one linked account, for vendors that
+   * subscribe per account. Failures are logged, never thrown: linking must not fail over them, and
+   * the scheduled syncs still catch every change.
+   */
+  async subscribeAccount(linkedAccountId: string): Promise<Date | null> {
+    const account = await this.prisma.linkedAccount.findUnique({ where: { id: linkedAccountId } });
+    const hooks = account ? adapterFor(account.integration)?.webhooks : undefined;
+    if (!account || !hooks?.subscribe || account.readMode !== 'stored' || account.status !== 'COMPLETE') return null;
+    const secret = this.secretFor(account.integration as VendorSlug);
+    if (!secret || !account.remoteAccountId) {
+      this.logger.warn(`linked account ${account.id}: ${secret ? 'vendor account id unknown' : `no ${account.integration} webhook secret configured`}, notifications not subscribed`);
+      return null;
+    }
+    try {
+      const { expiresAt } = await hooks.subscribe(this.connections.forAccount(account), { notifyUrl: this.notifyUrl(account.integration), secret, remoteAccountId: account.remoteAccountId });
+      return expiresAt;
+    } catch (err) {
+      this.logger.warn(`linked account ${account.id}: subscribing to ${account.integration} notifications failed: ${(err as Error).message}`);
+      return null;
+    }
+  }
+
+  /** Vendor subscriptions lapse (Zoho channels after at most a week): renewed every 6 hours. */
+  @Interval(6 * 3600_000)
+  async renewSubscriptions(): Promise<number> {
+    const vendors = VENDOR_SLUGS.filter((v) => adapterFor(v)?.webhooks?.subscribe);
+    let renewed = 0;
+    let after: string | undefined;
+    for (;;) {
+      const batch = await this.prisma.linkedAccount.findMany({
+        where: { integration: { in: vendors }, readMode: 'stored', status: 'COMPLETE', ...(after ? { id: { gt: after } } : {}) },
+        orderBy: { id: 'asc' },
+        take: 100,
+        select: { id: true },
+      });
+      for (const a of batch) if (await this.subscribeAccount(a.id)) renewed++;
+      if (batch.length < 100) return renewed;
+      after = batch[batch.length - 1]!.id;
+    }
   }
 
   /** Raw notifications are kept 7 days. */

@@ -133,12 +133,20 @@ export class CredentialsService {
   tokenSource(account: LinkedAccountRecord): AccessTokenSource {
     return {
       getAccessToken: async () => {
+        // A token read moments ago, unless it is now due for refresh (then the row decides, below).
+        const cached = this.accounts.cache.token(account.id);
+        if (cached && !(cached.hasRefreshToken && expiringSoon(cached, REFRESH_MARGIN_MS))) return cached.accessToken;
+        const epoch = this.accounts.cache.epoch();
         const row = await this.prisma.linkedAccountCredential.findUnique({ where: { linkedAccountId: account.id } });
         if (!row) throw new VendorError(account.integration as VendorSlug, 401, 'NO_CREDENTIALS', 'this linked account has no credentials; link it again', 'auth');
         if (row.refreshTokenCipher && expiringSoon(row, REFRESH_MARGIN_MS)) return this.refresh(account, { seenVersion: row.version });
-        return this.decryptAccess(row);
+        const accessToken = this.decryptAccess(row);
+        this.accounts.cache.setToken(account.id, { accessToken, expiresAt: row.expiresAt, hasRefreshToken: row.refreshTokenCipher !== null, version: row.version }, epoch);
+        return accessToken;
       },
       refreshAfterUnauthorized: async (failedToken: string) => {
+        // The vendor refused the token: never answer from the cache again for it.
+        this.accounts.invalidate(account.id);
         const row = await this.prisma.linkedAccountCredential.findUnique({ where: { linkedAccountId: account.id } });
         // Someone refreshed since this request started: use their token.
         if (row) {
@@ -155,7 +163,11 @@ export class CredentialsService {
     const shared = this.prisma.kind === 'pglite' ? PROCESS_REFRESHES : this.inFlight;
     let pending = shared.get(account.id);
     if (!pending) {
-      pending = this.lockedRefresh(account, reason).finally(() => shared.delete(account.id));
+      pending = this.lockedRefresh(account, reason).finally(() => {
+        shared.delete(account.id);
+        // New tokens (and possibly a new API base) are stored: drop what this process cached.
+        this.accounts.invalidate(account.id);
+      });
       shared.set(account.id, pending);
     }
     return pending;
@@ -249,6 +261,7 @@ export class CredentialsService {
   /** RELINK_NEEDED + an ONGOING issue + the LinkedAccount.relink_needed event (once per transition). */
   async markRelinkNeeded(account: LinkedAccountRecord, error: TokenEndpointError): Promise<void> {
     const changed = await this.prisma.linkedAccount.updateMany({ where: { id: account.id, status: { not: 'RELINK_NEEDED' } }, data: { status: 'RELINK_NEEDED' } });
+    this.accounts.invalidate(account.id);
     const issue = await this.issues.open({
       organizationId: account.organizationId,
       linkedAccountId: account.id,

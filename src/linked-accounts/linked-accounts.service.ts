@@ -4,6 +4,7 @@ import { PrismaService } from '../database/prisma.service';
 import { generateSecret, sha256Hex } from '../crypto/secrets';
 import { TOKEN_VAULT, type TokenVault } from '../crypto/vault';
 import { ApiError } from '../errors/api-error';
+import { LinkedAccountCache } from './account-cache';
 
 export const ACCOUNT_TOKEN_PREFIX = 'sba_';
 
@@ -29,6 +30,9 @@ export interface NewLinkedAccount {
  */
 @Injectable()
 export class LinkedAccountsService {
+  /** Account-token and access-token lookups of the hot path (see LinkedAccountCache). */
+  readonly cache = new LinkedAccountCache();
+
   constructor(
     private readonly prisma: PrismaService,
     @Inject(TOKEN_VAULT) private readonly vault: TokenVault,
@@ -72,11 +76,25 @@ export class LinkedAccountsService {
 
   /** The account an account token selects within an organization, or a 404. */
   async resolveAccountToken(organizationId: string, accountToken: string): Promise<LinkedAccountRecord> {
-    const account = await this.prisma.linkedAccount.findUnique({ where: { accountTokenHash: sha256Hex(accountToken) } });
+    const hash = sha256Hex(accountToken);
+    let account = this.cache.account(hash);
+    if (!account) {
+      const epoch = this.cache.epoch();
+      account = (await this.prisma.linkedAccount.findUnique({ where: { accountTokenHash: hash } })) ?? undefined;
+      if (account) this.cache.setAccount(hash, account, epoch);
+    }
     if (!account || account.organizationId !== organizationId) {
       throw ApiError.notFound('No linked account for this account token.');
     }
     return account;
+  }
+
+  /**
+   * Call after any change to a linked account or its credentials (refresh, re-link, status, account
+   * token, delete): this process stops serving the cached record and token at once.
+   */
+  invalidate(linkedAccountId: string): void {
+    this.cache.invalidate(linkedAccountId);
   }
 
   async get(organizationId: string, id: string): Promise<LinkedAccountRecord | null> {

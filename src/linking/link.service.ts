@@ -392,6 +392,7 @@ export class LinkService {
           update: { ...sealed, version: { increment: 1 }, lastRefreshedAt: new Date() },
         }),
       ]);
+      this.accounts.invalidate(existing.id);
       await this.issues.resolve(existing.id);
       return { accountId: existing.id, relinked: true };
     }
@@ -429,6 +430,8 @@ export class LinkService {
   async mintAccountToken(linkedAccountId: string): Promise<string> {
     const token = generateSecret(ACCOUNT_TOKEN_PREFIX);
     await this.prisma.linkedAccount.update({ where: { id: linkedAccountId }, data: { accountTokenHash: sha256Hex(token) } });
+    // The previous token must stop working now, not when its cache entry expires.
+    this.accounts.invalidate(linkedAccountId);
     return token;
   }
 
@@ -438,6 +441,7 @@ export class LinkService {
     if (!account) throw ApiError.notFound('No such linked account.');
     const revoked = await this.credentials.revokeAtVendor(account);
     await this.prisma.linkedAccount.delete({ where: { id: account.id } });
+    this.accounts.invalidate(account.id);
     this.events.publish({ event: 'LinkedAccount.deleted', organizationId, linkedAccountId: account.id, data: { linked_account_id: account.id, integration: account.integration, revoked } });
     return { revoked };
   }

@@ -59,6 +59,8 @@ describe('token refresh (single flight, rotation, mid-read expiry, invalid_grant
 
     // Ahead of expiry: the stored token is about to expire; both processes ask at once.
     await t.db.prisma.linkedAccountCredential.update({ where: { linkedAccountId: account.id }, data: { expiresAt: new Date(Date.now() + 30_000) } });
+    // The write above bypassed the services (as another process would): drop this process's few-second token cache.
+    accounts.invalidate(account.id);
     const [x, y] = await Promise.all([a.getAccessToken(), b.getAccessToken()]);
     const stats2 = await tokenStats(t, 'hubspot');
     expect(stats2.refreshes - stats1.refreshes).toBe(1);

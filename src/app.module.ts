@@ -14,6 +14,7 @@ import { PrismaService } from './database/prisma.service';
 import { HealthModule } from './health/health.module';
 import { ObservabilityModule } from './observability/observability.module';
 import { OrganizationsModule } from './organizations/organizations.module';
+import { PassthroughModule } from './passthrough/passthrough.module';
 import { QueueModule, type QueueRole } from './queue/queue.module';
 import { SchedulingModule } from './sync/scheduling.module';
 import { SandboxModule } from './sandbox/sandbox.module';
@@ -54,6 +55,7 @@ export class AppModule {
         CrmModule,
         WebhooksModule,
         GraphqlModule,
+        PassthroughModule,
         SyncModule,
         SchedulingModule,
       ],

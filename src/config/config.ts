@@ -45,6 +45,8 @@ export const CONFIG_VARIABLES = {
   RATE_LIMIT_MAX: { schema: z.coerce.number().int().min(0), default: '1200', doc: 'Requests allowed per API key per window (0 disables the limit).' },
   RATE_LIMIT_WINDOW_MS: { schema: z.coerce.number().int().min(1000), default: '60000', doc: 'Rate-limit window in milliseconds.' },
   BODY_LIMIT_BYTES: { schema: z.coerce.number().int().min(1024), default: '1048576', doc: 'Largest accepted request body; larger bodies get a 413.' },
+  PASSTHROUGH_TIMEOUT_MS: { schema: z.coerce.number().int().min(100).max(600_000), default: '30000', doc: 'How long a pass-through request waits for the vendor; past it the answer is 408 (async pass-through waits 4 times longer).' },
+  PASSTHROUGH_MAX_RESPONSE_BYTES: { schema: z.coerce.number().int().min(1024), default: '10485760', doc: 'Largest vendor answer a pass-through returns; larger ones get a 413 (reading stops at the limit).' },
   SANDBOX: { schema: z.enum(['auto', 'off']), default: 'auto', doc: 'auto: vendors without credentials are served by the built-in emulators under /sandbox/<vendor>; off: never.' },
   SANDBOX_CONTACTS: { schema: z.coerce.number().int().min(0).max(1_000_000), default: '200', doc: 'Contacts generated per sandbox tenant (related records are derived from it).' },
   SANDBOX_SEED: { schema: z.coerce.number().int(), default: '1', doc: 'Seed of the deterministic sandbox data.' },
@@ -83,6 +85,7 @@ export interface AppConfig {
   logLevel: Parsed['LOG_LEVEL'];
   rateLimit: { max: number; windowMs: number };
   bodyLimitBytes: number;
+  passthrough: { timeoutMs: number; maxResponseBytes: number };
   sandbox: { mode: 'auto' | 'off'; contacts: number; seed: number };
   vendors: { salesforce?: VendorCredentials; hubspot?: VendorCredentials; zoho?: VendorCredentials };
   redisUrl?: string;
@@ -153,6 +156,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: env.LOG_LEVEL,
     rateLimit: { max: env.RATE_LIMIT_MAX, windowMs: env.RATE_LIMIT_WINDOW_MS },
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
+    passthrough: { timeoutMs: env.PASSTHROUGH_TIMEOUT_MS, maxResponseBytes: env.PASSTHROUGH_MAX_RESPONSE_BYTES },
     sandbox: { mode: env.SANDBOX, contacts: env.SANDBOX_CONTACTS, seed: env.SANDBOX_SEED },
     vendors: {
       salesforce: credentials(env, 'SALESFORCE_CLIENT_ID', 'SALESFORCE_CLIENT_SECRET'),

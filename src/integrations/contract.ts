@@ -161,12 +161,25 @@ export interface VendorRequest {
   /** Safe to retry after a network error or 5xx (GETs are; creates are not unless idempotent at the vendor). */
   idempotent?: boolean;
   timeoutMs?: number;
+  /** false: a timeout is final, not retried even when idempotent (pass-through answers 408 instead of waiting several timeouts). */
+  retryTimeouts?: boolean;
+  /**
+   * Largest response body accepted, in bytes: reading stops as soon as it is passed and the request
+   * fails with VendorError code RESPONSE_TOO_LARGE (not retried). Unset: no limit.
+   */
+  maxResponseBytes?: number;
+  /** Also return the raw body bytes (VendorResponse.bytes), e.g. for binary answers. */
+  keepBytes?: boolean;
+  /** false: a 3xx is returned as is instead of followed (pass-through must never be redirected off the vendor's host). */
+  followRedirects?: boolean;
 }
 
 export interface VendorResponse<T = unknown> {
   status: number;
   headers: Record<string, string>;
   body: T;
+  /** The body as received, when the request asked for keepBytes. */
+  bytes?: Uint8Array;
 }
 
 /** A linked account's authenticated channel to its vendor (token injection, refresh, retries, limits). */
@@ -249,6 +262,11 @@ export interface VendorAuthSettings {
    * parameter `login_environment` names. Absent: one login host. Not used for the emulators.
    */
   loginOptions?: { key: string; label: string; authBaseUrl: string }[];
+  /**
+   * True when `url` is one of the vendor's own API hosts (https, no credentials in the URL): the
+   * only bases a pass-through `base_url_override` may name for a real (non-sandbox) account.
+   */
+  isOwnApiHost?(url: URL): boolean;
 }
 
 /** A vendor notification as it reached the public route (verification needs the exact bytes). */

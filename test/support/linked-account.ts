@@ -14,10 +14,18 @@ export function mountedSandbox(t: TestApp, vendor: VendorSlug): MountedSandbox {
  * A linked account on a mounted sandbox vendor, created directly with tokens from the emulator's
  * control API (the hosted Link flow has its own browser tests).
  */
-export async function linkSandboxAccount(t: TestApp, organizationId: string, vendor: VendorSlug, tenantKey?: string): Promise<{ accountToken: string; linkedAccountId: string }> {
+export async function linkSandboxAccount(
+  t: TestApp,
+  organizationId: string,
+  vendor: VendorSlug,
+  tenantKey?: string,
+  /** refreshable: issue the tokens to the server's own sandbox OAuth client, so its refreshes (e.g. after a 401) work. */
+  options: { refreshable?: boolean } = {},
+): Promise<{ accountToken: string; linkedAccountId: string }> {
   const sandbox = mountedSandbox(t, vendor);
   const adapter = adapterFor(vendor)!;
-  const res = await fetch(`${sandbox.baseUrl}/__sandbox/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(tenantKey ? { tenantKey } : {}) });
+  const grant = { ...(tenantKey ? { tenantKey } : {}), ...(options.refreshable ? { clientId: `switchboard-sandbox-${vendor}` } : {}) };
+  const res = await fetch(`${sandbox.baseUrl}/__sandbox/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(grant) });
   if (!res.ok) throw new Error(`sandbox tokens: ${res.status}`);
   const parsed = adapter.auth.parseTokenResponse(res.status, await res.json(), {});
   if ('error' in parsed) throw new Error(`token answer: ${parsed.description}`);

@@ -72,6 +72,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class VendorHttpClient {
   private readonly breakers = new Map<string, CircuitBreakerPolicy>();
+  /**
+   * Per linked account: until when the vendor asked us (429 + Retry-After or its own hint) to stop.
+   * Every caller of the account (adapters, pass-through, sync) shares it, so one caller's 429 is
+   * honoured by all instead of each spending more of the vendor's budget.
+   */
+  private readonly cooldowns = new Map<string, number>();
   readonly options: VendorHttpOptions;
 
   constructor(
@@ -115,6 +121,28 @@ export class VendorHttpClient {
     }
   }
 
+  /** Waits out a short cooldown of the account; a long one fails fast as rate_limited. */
+  private async honourCooldown(params: ConnectionParams): Promise<void> {
+    const until = this.cooldowns.get(params.linkedAccountId);
+    if (until === undefined) return;
+    const remaining = until - Date.now();
+    if (remaining <= 0) {
+      this.cooldowns.delete(params.linkedAccountId);
+      return;
+    }
+    if (remaining > this.options.maxRetryAfterMs) {
+      throw new VendorError(params.vendor, 429, 'RATE_LIMITED', `${params.vendor} asked to pause requests of this account`, 'rate_limited', [], Math.ceil(remaining / 1000));
+    }
+    await sleep(remaining);
+  }
+
+  private noteRateLimit(params: ConnectionParams, res: VendorResponse, hintedMs: number | undefined): void {
+    if (res.status !== 429 || hintedMs === undefined || hintedMs <= 0) return;
+    const until = Date.now() + hintedMs;
+    if ((this.cooldowns.get(params.linkedAccountId) ?? 0) < until) this.cooldowns.set(params.linkedAccountId, until);
+    if (this.cooldowns.size > 10_000) this.cooldowns.delete(this.cooldowns.keys().next().value as string);
+  }
+
   private async withRetries<T>(params: ConnectionParams, req: VendorRequest): Promise<VendorResponse<T>> {
     const idempotent = req.idempotent ?? (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS' || req.method === 'PUT' || req.method === 'DELETE');
     let backoff = new ExponentialBackoff({ initialDelay: this.options.initialBackoffMs, maxDelay: this.options.maxBackoffMs }).next();
@@ -122,12 +150,15 @@ export class VendorHttpClient {
     let refreshed = false;
     for (let attempt = 1; ; attempt++) {
       let response: VendorResponse<T>;
+      await this.honourCooldown(params);
       try {
         response = await this.send<T>(params, req, token);
       } catch (err) {
         const vendorErr = err as VendorError;
         // A network error or timeout may have reached the vendor: only idempotent requests are retried.
         if (!idempotent || attempt >= this.options.maxAttempts) throw vendorErr;
+        // An oversized answer stays oversized; a caller with its own deadline wants the timeout now.
+        if (vendorErr.vendorCode === 'RESPONSE_TOO_LARGE' || (vendorErr.kind === 'timeout' && req.retryTimeouts === false)) throw vendorErr;
         await sleep(backoff.duration);
         backoff = backoff.next(undefined);
         continue;
@@ -144,6 +175,7 @@ export class VendorHttpClient {
       // A 429 was not processed, so even a create may be retried; a 5xx only when idempotent.
       if (!retryable || attempt >= this.options.maxAttempts || (!idempotent && response.status !== 429)) return response;
       const hinted = parseRetryAfter(response.headers['retry-after']) ?? params.retryDelayMs?.(response);
+      this.noteRateLimit(params, response, hinted);
       if (hinted !== undefined && hinted > this.options.maxRetryAfterMs) return response;
       const jittered = hinted !== undefined ? hinted + Math.random() * 100 : backoff.duration;
       await sleep(jittered);
@@ -153,16 +185,19 @@ export class VendorHttpClient {
 
   private async send<T>(params: ConnectionParams, req: VendorRequest, token: string): Promise<VendorResponse<T>> {
     const url = buildUrl(params.apiBaseUrl, req.path, req.query);
-    const headers: Record<string, string> = { accept: 'application/json', ...req.headers, authorization: params.auth.authorizationHeader(token) };
-    let body: string | undefined;
+    // Lower-cased so a caller's "Accept" replaces the default and no spelling of Authorization survives beside ours.
+    const headers: Record<string, string> = { accept: 'application/json' };
+    for (const [name, value] of Object.entries(req.headers ?? {})) headers[name.toLowerCase()] = value;
+    headers.authorization = params.auth.authorizationHeader(token);
+    let body: string | Uint8Array | undefined;
     if (req.body !== undefined) {
-      body = typeof req.body === 'string' ? req.body : JSON.stringify(req.body);
-      if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
+      body = typeof req.body === 'string' || req.body instanceof Uint8Array ? req.body : JSON.stringify(req.body);
+      if (headers['content-type'] === undefined) headers['content-type'] = 'application/json';
     }
     const started = performance.now();
     let res: Response;
     try {
-      res = await fetch(url, { method: req.method, headers, body, signal: AbortSignal.timeout(req.timeoutMs ?? this.options.timeoutMs) });
+      res = await fetch(url, { method: req.method, headers, body: body as string | Uint8Array<ArrayBuffer> | undefined, signal: AbortSignal.timeout(req.timeoutMs ?? this.options.timeoutMs), redirect: req.followRedirects === false ? 'manual' : 'follow' });
     } catch (err) {
       const timedOut = (err as Error).name === 'TimeoutError' || (err as Error).name === 'AbortError';
       this.metrics?.vendorRequests.inc({ vendor: params.vendor, status: timedOut ? 'timeout' : 'network_error' });
@@ -171,7 +206,18 @@ export class VendorHttpClient {
         ? new VendorError(params.vendor, 0, 'TIMEOUT', `${params.vendor} did not answer within ${req.timeoutMs ?? this.options.timeoutMs} ms`, 'timeout')
         : new VendorError(params.vendor, 0, 'NETWORK_ERROR', `could not reach ${params.vendor}: ${(err as Error).message}`, 'unavailable');
     }
-    const text = await res.text();
+    let raw: Uint8Array;
+    try {
+      raw = await readBody(res, req.maxResponseBytes, params.vendor);
+    } catch (err) {
+      if (err instanceof VendorError) throw err;
+      const timedOut = (err as Error).name === 'TimeoutError' || (err as Error).name === 'AbortError';
+      this.metrics?.vendorRequests.inc({ vendor: params.vendor, status: timedOut ? 'timeout' : 'network_error' });
+      throw timedOut
+        ? new VendorError(params.vendor, 0, 'TIMEOUT', `${params.vendor} did not finish its answer within ${req.timeoutMs ?? this.options.timeoutMs} ms`, 'timeout')
+        : new VendorError(params.vendor, 0, 'NETWORK_ERROR', `${params.vendor} answer broke off: ${(err as Error).message}`, 'unavailable');
+    }
+    const text = new TextDecoder().decode(raw);
     const seconds = (performance.now() - started) / 1000;
     this.metrics?.vendorRequests.inc({ vendor: params.vendor, status: String(res.status) });
     this.metrics?.vendorDuration.observe({ vendor: params.vendor }, seconds);
@@ -190,8 +236,44 @@ export class VendorHttpClient {
     res.headers.forEach((value, key) => {
       responseHeaders[key] = value;
     });
-    return { status: res.status, headers: responseHeaders, body: parsed as T };
+    return { status: res.status, headers: responseHeaders, body: parsed as T, ...(req.keepBytes ? { bytes: raw } : {}) };
   }
+}
+
+/** Reads a response body, stopping (and cancelling the stream) as soon as it passes `limit` bytes. */
+async function readBody(res: Response, limit: number | undefined, vendor: VendorSlug): Promise<Uint8Array> {
+  if (limit === undefined) return new Uint8Array(await res.arrayBuffer());
+  const declared = Number(res.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > limit) {
+    await res.body?.cancel().catch(() => undefined);
+    throw tooLarge(vendor, limit);
+  }
+  if (!res.body) return new Uint8Array(0);
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge(vendor, limit);
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.byteLength;
+  }
+  return out;
+}
+
+function tooLarge(vendor: VendorSlug, limit: number): VendorError {
+  // Kind 'other': an oversized answer says nothing about the vendor's health (the breaker ignores it).
+  return new VendorError(vendor, 0, 'RESPONSE_TOO_LARGE', `the answer is larger than ${limit} bytes`, 'other');
 }
 
 /** A fixed token (tests and tools that already hold a fresh token). */

@@ -142,6 +142,14 @@ export function hubspotRetryDelayMs(res: VendorResponse): number | undefined {
   return 1_000;
 }
 
+/** HubSpot's API hosts (the EU data centre has its own), https on the default port. */
+const HUBSPOT_API_HOSTS = new Set(['api.hubapi.com', 'api.hubspot.com', 'api-eu1.hubapi.com']);
+
+export function isHubspotApiHost(url: URL): boolean {
+  if (url.protocol !== 'https:' || url.username || url.password || (url.port !== '' && url.port !== '443')) return false;
+  return HUBSPOT_API_HOSTS.has(url.hostname.toLowerCase());
+}
+
 export const hubspotAuth: VendorAuthSettings = {
   endpoints,
   defaultScopes: HUBSPOT_REQUIRED_SCOPES,
@@ -152,4 +160,5 @@ export const hubspotAuth: VendorAuthSettings = {
   parseTokenResponse,
   identify,
   retryDelayMs: hubspotRetryDelayMs,
+  isOwnApiHost: isHubspotApiHost,
 };

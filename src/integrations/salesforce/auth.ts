@@ -133,6 +133,16 @@ export function salesforceRetryDelayMs(res: VendorResponse): number | undefined 
   return undefined;
 }
 
+/**
+ * Salesforce's own API hosts: My Domain (`*.my.salesforce.com`), legacy instances (`na1.salesforce.com`)
+ * and Experience Cloud / Visualforce hosts (`*.force.com`), over https on the default port.
+ */
+export function isSalesforceApiHost(url: URL): boolean {
+  if (url.protocol !== 'https:' || url.username || url.password || (url.port !== '' && url.port !== '443')) return false;
+  const host = url.hostname.toLowerCase();
+  return ['.salesforce.com', '.force.com'].some((suffix) => host.endsWith(suffix) && host.length > suffix.length);
+}
+
 export const salesforceAuth: VendorAuthSettings = {
   endpoints: salesforceEndpoints,
   defaultScopes: ['api', 'refresh_token'],
@@ -144,6 +154,7 @@ export const salesforceAuth: VendorAuthSettings = {
   parseTokenResponse: (status, body) => parseSalesforceTokenResponse(status, body),
   identify: identifySalesforce,
   retryDelayMs: salesforceRetryDelayMs,
+  isOwnApiHost: isSalesforceApiHost,
   // Production orgs log in at login.salesforce.com, sandbox orgs at test.salesforce.com (added by the hosted-link work).
   loginOptions: [
     { key: 'production', label: 'Production org', authBaseUrl: SALESFORCE_LOGIN_URL },

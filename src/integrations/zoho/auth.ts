@@ -19,6 +19,16 @@ const ACCOUNTS_HOSTS = new Set([
   'accounts.zoho.sa',
 ]);
 
+/** Zoho CRM API domains per data centre, with the sandbox and developer variants (vendor reference C). */
+const API_DOMAIN_SUFFIXES = ['com', 'eu', 'in', 'com.au', 'com.cn', 'jp', 'ca', 'sa'];
+const API_HOSTS = new Set(API_DOMAIN_SUFFIXES.flatMap((tld) => ['www', 'sandbox', 'developer'].map((sub) => `${sub}.zohoapis.${tld}`)));
+
+/** True when `url` is one of Zoho's own CRM API hosts over https. */
+export function isZohoApiHost(url: URL): boolean {
+  if (url.protocol !== 'https:' || url.username || url.password || (url.port !== '' && url.port !== '443')) return false;
+  return API_HOSTS.has(url.hostname.toLowerCase());
+}
+
 export const DEFAULT_ACCOUNTS_SERVER = 'https://accounts.zoho.com';
 export const DEFAULT_API_DOMAIN = 'https://www.zohoapis.com';
 
@@ -143,6 +153,7 @@ export const zohoAuth: VendorAuthSettings = {
   parseTokenResponse,
   identify,
   retryDelayMs,
+  isOwnApiHost: isZohoApiHost,
   // The data centre of the user: only Zoho's own accounts servers are trusted (added by the hosted-link work).
   authBaseUrlFromCallback: (params) => {
     const server = params['accounts-server'];

@@ -12,12 +12,15 @@ import { validateWrite } from '../validation';
 import { apiHook, baseUrl, ctx, MAX_VERSION, MIN_VERSION } from './context';
 import { registerCompositeRoutes } from './composite';
 import { describeGlobal, describeObject, objectInfo } from './describe';
+import { parseSObjectMultipart, parseSObjectXml, wantsXml, xmlCreateResult } from '../body-formats';
 
 /** The REST API under /services/data/vXX.X (authenticated, counted, fault-injected). */
 
 const VERSION_LABELS = ['Winter', 'Spring', 'Summer'];
 /** Marker the JSON parser leaves when a body does not parse. */
 const BAD_JSON = Symbol('bad-json');
+/** Marker the XML and multipart parsers leave: {code, message}. */
+const BAD_BODY = Symbol('bad-body');
 
 export function versionsList(): { label: string; url: string; version: string }[] {
   const out = [];
@@ -111,6 +114,21 @@ export function registerDataRoutes(app: FastifyInstance, runtime: SalesforceRunt
         done(null, JSON.parse(text));
       } catch (e) {
         done(null, { [BAD_JSON]: (e as Error).message });
+      }
+    });
+    // XML and multipart (blob-insert form) bodies: the same field map as JSON, or the parser error.
+    api.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'string' }, (_req, body, done) => {
+      try {
+        done(null, parseSObjectXml(body as string));
+      } catch (e) {
+        done(null, { [BAD_BODY]: { code: 'XML_PARSER_ERROR', message: (e as Error).message } });
+      }
+    });
+    api.addContentTypeParser('multipart/form-data', { parseAs: 'buffer' }, (req, body, done) => {
+      try {
+        done(null, parseSObjectMultipart(body as Buffer, req.headers['content-type']));
+      } catch (e) {
+        done(null, { [BAD_BODY]: { code: 'INVALID_MULTIPART_REQUEST', message: (e as Error).message } });
       }
     });
     api.addHook('onRequest', apiHook(runtime));
@@ -220,6 +238,11 @@ export function registerDataRoutes(app: FastifyInstance, runtime: SalesforceRunt
       throw err;
     };
     const badJson = (reply: FastifyReply, body: unknown) => {
+      if (body && typeof body === 'object' && BAD_BODY in body) {
+        const bad = (body as Record<symbol, { code: string; message: string }>)[BAD_BODY] as { code: string; message: string };
+        sendError(reply, 400, bad.code, bad.message);
+        return true;
+      }
       if (body && typeof body === 'object' && BAD_JSON in body) {
         const msg = String((body as Record<symbol, unknown>)[BAD_JSON]);
         sendError(reply, 400, 'JSON_PARSER_ERROR', `Unexpected character in the request body: ${msg} at [line:1, column:1]`);
@@ -244,6 +267,7 @@ export function registerDataRoutes(app: FastifyInstance, runtime: SalesforceRunt
       const segment = s.schema.name === 'Task' ? (fields.TaskSubtype === 'Call' ? 1 : fields.TaskSubtype === 'Email' ? 2 : 0) : 0;
       const row = org.create(s.schema.name, fields, runtime.now(), segment);
       runtime.notify(org, s.schema, baseUrl(request, app), [{ rec: row.rec, changed: Object.keys(fields) }]);
+      if (wantsXml(request.headers.accept)) return reply.code(201).header('content-type', 'application/xml;charset=UTF-8').send(xmlCreateResult(String(row.rec.Id)));
       return send(reply, 201, JSON.stringify({ id: row.rec.Id, success: true, errors: [] }));
     });
 

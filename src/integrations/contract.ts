@@ -96,7 +96,7 @@ export interface ListFilters {
 export type VendorPageState = Record<string, string | number | boolean | null>;
 
 export interface ListQuery {
-  /** 1..100; the adapter returns at most this many records and at least one if more exist. */
+  /** 1..100 (up to the adapter's syncPageSize for sync walks); the adapter returns at most this many records and at least one if more exist. */
   pageSize: number;
   /** null for the first page. */
   state: VendorPageState | null;

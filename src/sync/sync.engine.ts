@@ -118,8 +118,9 @@ export class SyncEngine implements SyncRunner {
     const row = acquired[0];
     const open = typeof row.checkpoint === 'string' ? (JSON.parse(row.checkpoint) as Checkpoint) : row.checkpoint;
     // An open run of the same kind is resumed; a request for another kind starts afresh.
-    const resume = open && (!options.kind || options.kind === row.run_kind) ? open : null;
-    const kind: SyncKind = resume ? (row.run_kind as SyncKind) : (options.kind ?? (row.is_initial_sync || !row.high_water_mark ? 'full' : 'incremental'));
+    const openKind = row.run_kind?.toLowerCase() as SyncKind | undefined;
+    const resume = open && openKind && (!options.kind || options.kind === openKind) ? open : null;
+    const kind: SyncKind = resume && openKind ? openKind : (options.kind ?? (row.is_initial_sync || !row.high_water_mark ? 'full' : 'incremental'));
     const initial = row.is_initial_sync;
     const runRows = await this.sql.query<{ id: string }>(
       `INSERT INTO sync_runs (linked_account_id, model, kind, owner) VALUES ($1::uuid, $2, $3, $4) RETURNING id::text AS id`,

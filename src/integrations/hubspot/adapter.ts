@@ -152,7 +152,9 @@ function toRecord(mapper: ModelMapper, source: SourceSpec, obj: HubObject, ctx: 
     remoteId: String(obj.id),
     fields: mapper.read(source, { ...obj, properties: p }, ctx),
     remoteCreatedAt: iso(p[source.created] ?? obj.createdAt),
-    remoteUpdatedAt: iso(p[source.modified] ?? obj.updatedAt),
+    // Archiving leaves the modified property alone: archivedAt is the record's last change then,
+    // so modified-time windows (incremental sync) find deletions.
+    remoteUpdatedAt: obj.archived && obj.archivedAt ? iso(obj.archivedAt) : iso(p[source.modified] ?? obj.updatedAt),
     remoteWasDeleted: obj.archived === true,
     remoteData,
     remoteFields: meta.remote.map((r): RemoteFieldValue => ({ remote_field_class: r.cls, value: p[r.name] ?? null })),
@@ -431,6 +433,8 @@ export const hubspotAdapter: CrmAdapter = {
   displayName: 'HubSpot',
   auth: hubspotAuth,
   models: ALL_MODELS,
+  // The object list API's largest page (search pages hold 200, but plain walks use the list API).
+  syncPageSize: 100,
   writableModels: WRITABLE,
   async list(conn, model, query) {
     if (model === 'User') return listUsers(conn, query);

@@ -96,8 +96,11 @@ function readState(state: VendorPageState | null, sources: number): { s: number;
   return { s, a };
 }
 
+/** 1999, not 2000: a page reads pageSize + 1 rows (the extra proves more exist), which must fit in one 2000-row query batch. */
+const SYNC_PAGE_SIZE = 1999;
+
 async function list(conn: VendorConnection, model: ModelName, query: ListQuery): Promise<ListPage> {
-  const pageSize = Math.max(1, Math.min(100, Math.floor(query.pageSize)));
+  const pageSize = Math.max(1, Math.min(SYNC_PAGE_SIZE, Math.floor(query.pageSize)));
   if (model === ENGAGEMENT_TYPE_MODEL) return listEngagementTypes(pageSize, query);
   const def = defOf(model);
   const records: RemoteRecord[] = [];
@@ -269,6 +272,7 @@ export const salesforceAdapter: CrmAdapter = {
   auth: salesforceAuth,
   models: MODEL_NAMES,
   writableModels: WRITABLE,
+  syncPageSize: SYNC_PAGE_SIZE,
   list,
   async get(conn, model, remoteId, options) {
     const [rec] = await fetchByIds(conn, model, [remoteId], { projection: options?.projection });

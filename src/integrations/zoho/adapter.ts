@@ -211,7 +211,7 @@ function compact(st: State): VendorPageState {
 }
 
 async function list(conn: VendorConnection, model: ModelName, q: ListQuery): Promise<ListPage> {
-  if (!(q.pageSize >= 1 && q.pageSize <= 100)) throw new VendorError('zoho', 0, 'INVALID_PAGE_SIZE', 'pageSize must be 1..100', 'validation');
+  if (!(q.pageSize >= 1 && q.pageSize <= PER_PAGE)) throw new VendorError('zoho', 0, 'INVALID_PAGE_SIZE', `pageSize must be 1..${PER_PAGE}`, 'validation');
   if (SMALL_MODELS.includes(model)) return listSmall(conn, model, q);
   const mappers = mappersOf(model);
   const f = q.filters;
@@ -425,6 +425,7 @@ export const zohoAdapter: CrmAdapter = {
   auth: zohoAuth,
   models: ['Account', 'Contact', 'Lead', 'Opportunity', 'Note', 'Task', 'Engagement', 'EngagementType', 'User', 'Stage'],
   writableModels: ['Account', 'Contact', 'Lead', 'Opportunity', 'Note', 'Task', 'Engagement'],
+  syncPageSize: PER_PAGE,
   list,
   get,
   getMany,

@@ -146,7 +146,10 @@ export class CrmReadService {
     model: ModelName,
     ids: string[],
     options: SerializeOptions = { includeRemoteData: false, includeRemoteFields: false },
+    ctx?: ReadContext,
   ): Promise<Map<string, Record<string, unknown>>> {
+    // Stored accounts answer from the store: one query per related model.
+    if ((await this.stored.resolveMode(account, model, undefined, ctx)) === 'stored') return this.stored.getByIds(account, model, ids, options);
     const out = new Map<string, Record<string, unknown>>();
     const uuids = [...new Set(ids.filter((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)).map((id) => id.toLowerCase()))];
     if (!uuids.length) return out;

@@ -34,7 +34,7 @@ export class GraphqlRequestState {
       loader = new DataLoader<string, Node | null>(async (ids) => {
         const account = await this.account;
         if (!account) throw new Error('relation resolved before the linked account');
-        const found = await reads.getByIds(account, model, [...ids]);
+        const found = await reads.getByIds(account, model, [...ids], undefined, this.readContext());
         return ids.map((id) => {
           const wire = found.get(id.toLowerCase());
           return wire ? toNode(model, wire) : null;

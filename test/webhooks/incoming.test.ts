@@ -152,32 +152,43 @@ describe('incoming vendor webhooks', () => {
     expect(await svc.purge(new Date(Date.now() + 8 * 24 * 3600_000))).toBe(all);
   });
 
-  it('HubSpot end to end with the real engine: vendor change -> webhook -> incremental sync -> store -> Contact.changed to the organization', async () => {
-    const account = accounts.hubspot!;
-    const trigger = t.app.get<SyncTrigger>(SYNC_TRIGGER);
-    await trigger.request({ linkedAccountId: account.id, models: ['Contact'], kind: 'full', reason: 'manual' });
-    await eventually(async () => (await t.db.prisma.syncState.findUnique({ where: { linkedAccountId_model: { linkedAccountId: account.id, model: 'Contact' } } }))?.isInitialSync === false, 60_000);
-    const put = await t.request('/api/crm/v1/webhook-settings', { method: 'PUT', apiKey: org.apiKey, json: { target_url: receiver.url, events: ['Contact.changed'] } });
-    expect(put.status).toBe(200);
+  /** Changes a contact's first name at the vendor directly (not through Switchboard), like a CRM user would. */
+  async function renameAtVendor(vendor: VendorSlug, remoteId: string, firstName: string): Promise<number> {
+    const sandbox = mountedSandbox(t, vendor);
+    const tok = (await (await fetch(`${sandbox.baseUrl}/__sandbox/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json()) as Record<string, string>;
+    const json = { 'content-type': 'application/json' };
+    if (vendor === 'hubspot') {
+      return (await fetch(`${sandbox.baseUrl}/crm/v3/objects/contacts/${remoteId}`, { method: 'PATCH', headers: { ...json, authorization: `Bearer ${tok.access_token}` }, body: JSON.stringify({ properties: { firstname: firstName } }) })).status;
+    }
+    if (vendor === 'salesforce') {
+      return (await fetch(`${tok.instance_url}/services/data/v62.0/sobjects/Contact/${remoteId}`, { method: 'PATCH', headers: { ...json, authorization: `Bearer ${tok.access_token}` }, body: JSON.stringify({ FirstName: firstName }) })).status;
+    }
+    return (await fetch(`${tok.api_domain}/crm/v8/Contacts/${remoteId}`, { method: 'PUT', headers: { ...json, authorization: `Zoho-oauthtoken ${tok.access_token}` }, body: JSON.stringify({ data: [{ First_Name: firstName }] }) })).status;
+  }
 
-    // Change a contact at the vendor directly (not through Switchboard), like a CRM user would.
-    const sandbox = mountedSandbox(t, 'hubspot');
-    const token = (await (await fetch(`${sandbox.baseUrl}/__sandbox/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json()) as { access_token: string };
-    const auth = { authorization: `Bearer ${token.access_token}`, 'content-type': 'application/json' };
-    const page = (await (await fetch(`${sandbox.baseUrl}/crm/v3/objects/contacts?limit=1`, { headers: auth })).json()) as { results: { id: string }[] };
-    const remoteId = page.results[0]!.id;
-    const patched = await fetch(`${sandbox.baseUrl}/crm/v3/objects/contacts/${remoteId}`, { method: 'PATCH', headers: auth, body: JSON.stringify({ properties: { firstname: 'Webhooked' } }) });
-    expect(patched.status).toBe(200);
+  for (const vendor of ['hubspot', 'zoho', 'salesforce'] as VendorSlug[]) {
+    it(`${vendor} end to end with the real engine: vendor change -> webhook -> incremental sync -> store -> Contact.changed to the organization`, async () => {
+      const account = accounts[vendor]!;
+      const trigger = t.app.get<SyncTrigger>(SYNC_TRIGGER);
+      await trigger.request({ linkedAccountId: account.id, models: ['Contact'], kind: 'full', reason: 'manual' });
+      await eventually(async () => (await t.db.prisma.syncState.findUnique({ where: { linkedAccountId_model: { linkedAccountId: account.id, model: 'Contact' } } }))?.isInitialSync === false, 60_000);
+      const put = await t.request('/api/crm/v1/webhook-settings', { method: 'PUT', apiKey: org.apiKey, json: { target_url: receiver.url, events: ['Contact.changed'] } });
+      expect(put.status).toBe(200);
 
-    await eventually(() => requests.some((r) => r.linkedAccountId === account.id && r.reason === 'webhook' && r.models?.includes('Contact')));
-    const record = await eventually(async () => {
-      const r = await t.db.prisma.crmRecord.findUnique({ where: { linkedAccountId_model_remoteId: { linkedAccountId: account.id, model: 'Contact', remoteId } } });
-      return (r?.data as { first_name?: string } | undefined)?.first_name === 'Webhooked' ? r : undefined;
-    }, 60_000);
-    const hook = await eventually(() => receiver.received.find((r) => JSON.parse(r.body).data?.remote_id === remoteId), 60_000);
-    const body = JSON.parse(hook.body);
-    expect(body.hook.event).toBe('Contact.changed');
-    expect(body.data).toMatchObject({ id: record!.id, remote_id: remoteId, first_name: 'Webhooked' });
-    expect(body.linked_account.id).toBe(account.id);
-  }, 120_000);
+      const first = await t.db.prisma.crmRecord.findFirstOrThrow({ where: { linkedAccountId: account.id, model: 'Contact', remoteWasDeleted: false }, orderBy: { seq: 'asc' } });
+      const name = `Webhooked ${vendor}`;
+      expect(await renameAtVendor(vendor, first.remoteId, name)).toBeLessThan(300);
+
+      await eventually(() => requests.some((r) => r.linkedAccountId === account.id && r.reason === 'webhook' && r.models?.includes('Contact')));
+      await eventually(async () => {
+        const r = await t.db.prisma.crmRecord.findUnique({ where: { id: first.id } });
+        return (r?.data as { first_name?: string } | undefined)?.first_name === name;
+      }, 60_000);
+      const hook = await eventually(() => receiver.received.find((r) => JSON.parse(r.body).data?.id === first.id && JSON.parse(r.body).data?.first_name === name), 60_000);
+      const body = JSON.parse(hook.body);
+      expect(body.hook.event).toBe('Contact.changed');
+      expect(body.data).toMatchObject({ id: first.id, remote_id: first.remoteId, first_name: name });
+      expect(body.linked_account.id).toBe(account.id);
+    }, 120_000);
+  }
 });

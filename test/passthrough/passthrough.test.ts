@@ -277,28 +277,22 @@ describe('official Merge SDK', () => {
 });
 
 describe('async pass-through', () => {
-  it('answers 202 while running, then the result; receipts are scoped to their account', async () => {
-    const rt = runtime('zoho');
-    rt.faults.set({ errorRates: {}, latencyMs: 800, dropRate: 0 });
-    let id: string;
-    try {
-      const created = await t.request('/api/crm/v1/async-passthrough', { method: 'POST', apiKey, headers: { 'x-account-token': tokens.zoho! }, json: { method: 'GET', path: '/crm/v8/Contacts?fields=Last_Name&per_page=1' } });
-      expect(created.status).toBe(200);
-      id = created.body.async_passthrough_receipt_id;
-      const pending = await t.request(`/api/crm/v1/async-passthrough/${id}`, { apiKey, headers: { 'x-account-token': tokens.zoho! } });
-      expect(pending.status).toBe(202);
-      expect(typeof pending.body).toBe('string');
-      expect(pending.headers.get('retry-after')).toBe('1');
-    } finally {
-      rt.faults.reset();
-    }
-    let done = await t.request(`/api/crm/v1/async-passthrough/${id}`, { apiKey, headers: { 'x-account-token': tokens.zoho! } });
-    for (let i = 0; done.status === 202 && i < 200; i++) {
+  const poll = async (id: string, token: string) => {
+    let res = await t.request(`/api/crm/v1/async-passthrough/${id}`, { apiKey, headers: { 'x-account-token': token } });
+    for (let i = 0; res.status === 202 && i < 600; i++) {
       await new Promise((r) => setTimeout(r, 50));
-      done = await t.request(`/api/crm/v1/async-passthrough/${id}`, { apiKey, headers: { 'x-account-token': tokens.zoho! } });
+      res = await t.request(`/api/crm/v1/async-passthrough/${id}`, { apiKey, headers: { 'x-account-token': token } });
     }
+    return res;
+  };
+
+  it('answers the result once done; receipts are scoped to their organization and account', async () => {
+    const created = await t.request('/api/crm/v1/async-passthrough', { method: 'POST', apiKey, headers: { 'x-account-token': tokens.zoho! }, json: { method: 'GET', path: '/crm/v8/Contacts?fields=Last_Name&per_page=1' } });
+    expect(created.status).toBe(200);
+    const id = created.body.async_passthrough_receipt_id as string;
+    const done = await poll(id, tokens.zoho!);
     expect(done.status, JSON.stringify(done.body)).toBe(200);
-    expect(done.body).toMatchObject({ method: 'GET', status: 200 });
+    expect(done.body).toMatchObject({ method: 'GET', status: 200, response_type: 'JSON' });
     expect(done.body.response.data).toHaveLength(1);
 
     // Another linked account of the same organization, and another organization, see nothing.
@@ -311,16 +305,39 @@ describe('async pass-through', () => {
     const bad = await t.request('/api/crm/v1/async-passthrough/not-a-uuid', { apiKey, headers: { 'x-account-token': tokens.zoho! } });
     expect(bad.status).toBe(400);
     expect(bad.body.errors[0].source.pointer).toBe('/path/async_passthrough_receipt_id');
+
+    // Stored encrypted: neither the path nor the answer is readable in the table.
+    const row = await t.db.prisma.asyncPassthroughReceipt.findUniqueOrThrow({ where: { id } });
+    expect(row.requestCipher).toMatch(/^v1\./);
+    expect(row.requestCipher).not.toContain('crm/v8');
+    expect(row.resultCipher).toMatch(/^v1\./);
+    expect(row.resultCipher).not.toContain('Last_Name');
   });
 
-  it('stores a failed request as its error (timeout: 408) and validates before queueing', async () => {
+  it('answers 202 while the vendor is slow, then stores the timeout as a 408', async () => {
+    // The vendor takes 8 s; async pass-through waits 4 x 1.5 s = 6 s, so the job cannot be done before its timeout.
+    const rt = runtime('hubspot');
+    rt.faults.set({ errorRates: {}, latencyMs: 8_000, dropRate: 0 });
+    try {
+      const created = await t.request('/api/crm/v1/async-passthrough', { method: 'POST', apiKey, headers: { 'x-account-token': tokens.hubspot! }, json: { method: 'GET', path: '/crm/v3/objects/contacts?limit=1' } });
+      const id = created.body.async_passthrough_receipt_id as string;
+      const pending = await t.request(`/api/crm/v1/async-passthrough/${id}`, { apiKey, headers: { 'x-account-token': tokens.hubspot! } });
+      expect(pending.status).toBe(202);
+      expect(typeof pending.body).toBe('string');
+      expect(pending.headers.get('retry-after')).toBe('1');
+      const done = await poll(id, tokens.hubspot!);
+      expect(done.status).toBe(408);
+      expect(done.body.code).toBe('PASSTHROUGH_TIMEOUT');
+    } finally {
+      rt.faults.reset();
+    }
+  }, 60_000);
+
+  it('validates before queueing', async () => {
+    const before = await t.db.prisma.asyncPassthroughReceipt.count();
     const hostile = await t.request('/api/crm/v1/async-passthrough', { method: 'POST', apiKey, headers: { 'x-account-token': tokens.zoho! }, json: { method: 'GET', path: '//evil.example/' } });
     expect(hostile.status).toBe(400);
     expect(hostile.body.errors[0].source.pointer).toBe('/body/path');
-
-    const row = await t.db.prisma.asyncPassthroughReceipt.findFirst({ orderBy: { createdAt: 'desc' } });
-    // Stored encrypted: neither the path nor the answer is readable in the table.
-    expect(row?.requestCipher).toMatch(/^v1\./);
-    expect(row?.requestCipher).not.toContain('crm/v8');
+    expect(await t.db.prisma.asyncPassthroughReceipt.count()).toBe(before);
   });
 });

@@ -1,0 +1,133 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { VendorError } from '../contract';
+import { staticTokenSource, VendorHttpClient } from './vendor-http-client';
+
+/**
+ * What pass-through needs from the vendor client, against a real HTTP server: raw bodies, a
+ * response size limit that stops reading, no redirects, final timeouts, headers that cannot
+ * displace our credentials, and a 429 cooldown shared by every caller of the account.
+ */
+
+let server: Server;
+let base = '';
+let handler: (req: IncomingMessage, res: ServerResponse, body: Buffer) => void = (_q, res) => res.end();
+const seen: { method: string; url: string; headers: IncomingMessage['headers']; body: Buffer }[] = [];
+let bytesWritten = 0;
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
+      handler(req, res, body);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+});
+afterAll(() => new Promise<void>((r) => server.close(() => r())));
+beforeEach(() => {
+  seen.length = 0;
+  bytesWritten = 0;
+});
+
+const client = new VendorHttpClient({ initialBackoffMs: 5, maxBackoffMs: 20, maxAttempts: 3, maxRetryAfterMs: 2_000 });
+function conn(accountId = `acct-${Math.random()}`) {
+  return client.connection({ vendor: 'salesforce', linkedAccountId: accountId, apiBaseUrl: base, auth: { authorizationHeader: (t) => `Bearer ${t}` }, tokens: staticTokenSource('secret-token') });
+}
+
+describe('VendorHttpClient for pass-through', () => {
+  it('sends raw bytes with the caller content type and keeps the answer bytes', async () => {
+    handler = (_req, res, body) => res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(Buffer.concat([body, Buffer.from([0, 255])]));
+    const payload = Buffer.from([1, 2, 3, 0, 254, 10, 13]);
+    const res = await conn().request({ method: 'POST', path: '/upload', body: payload, headers: { 'Content-Type': 'application/x-custom' }, keepBytes: true });
+    expect(seen[0]!.body.equals(payload)).toBe(true);
+    expect(seen[0]!.headers['content-type']).toBe('application/x-custom');
+    expect(Buffer.from(res.bytes!).equals(Buffer.concat([payload, Buffer.from([0, 255])]))).toBe(true);
+  });
+
+  it('never lets a caller header displace the credentials, whatever its case', async () => {
+    handler = (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    await conn().request({ method: 'GET', path: '/x', headers: { Authorization: 'Bearer attacker', ACCEPT: 'application/xml' } });
+    expect(seen[0]!.headers.authorization).toBe('Bearer secret-token');
+    expect(seen[0]!.headers.accept).toBe('application/xml');
+  });
+
+  it('stops reading past maxResponseBytes and does not retry (declared and streamed lengths)', async () => {
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(1_000_000) });
+      res.end('x'.repeat(1_000_000));
+    };
+    const declared = await conn()
+      .request({ method: 'GET', path: '/big', maxResponseBytes: 10_000 })
+      .catch((e: unknown) => e);
+    expect(declared).toBeInstanceOf(VendorError);
+    expect((declared as VendorError).vendorCode).toBe('RESPONSE_TOO_LARGE');
+    expect(seen).toHaveLength(1);
+
+    seen.length = 0;
+    // Chunked, no Content-Length: the limit is enforced while streaming and the stream is cancelled.
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      const chunk = 'y'.repeat(16_384);
+      const timer = setInterval(() => {
+        if (res.destroyed || bytesWritten > 50_000_000) {
+          clearInterval(timer);
+          res.destroy();
+          return;
+        }
+        bytesWritten += chunk.length;
+        res.write(chunk);
+      }, 1);
+      res.on('close', () => clearInterval(timer));
+    };
+    const streamed = await conn()
+      .request({ method: 'GET', path: '/stream', maxResponseBytes: 100_000 })
+      .catch((e: unknown) => e);
+    expect((streamed as VendorError).vendorCode).toBe('RESPONSE_TOO_LARGE');
+    expect(seen).toHaveLength(1);
+    // Far less than the 50 MB the server would have sent had we kept reading.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(bytesWritten).toBeLessThan(50_000_000);
+  });
+
+  it('returns a redirect as is when asked not to follow it', async () => {
+    handler = (req, res) => {
+      if (req.url === '/moved') res.writeHead(302, { location: `${base}/elsewhere` }).end();
+      else res.writeHead(200, { 'content-type': 'application/json' }).end('{"followed":true}');
+    };
+    const res = await conn().request({ method: 'GET', path: '/moved', followRedirects: false });
+    expect(res.status).toBe(302);
+    expect(res.headers.location).toBe(`${base}/elsewhere`);
+    expect(seen.map((s) => s.url)).toEqual(['/moved']);
+  });
+
+  it('does not retry a timeout when retryTimeouts is false', async () => {
+    handler = (_req, res) => setTimeout(() => res.writeHead(200).end('{}'), 1_000);
+    const err = await conn()
+      .request({ method: 'GET', path: '/slow', timeoutMs: 100, retryTimeouts: false })
+      .catch((e: unknown) => e);
+    expect((err as VendorError).kind).toBe('timeout');
+    expect(seen).toHaveLength(1);
+  });
+
+  it('honours a 429 for every later caller of the same account, and only that account', async () => {
+    handler = (_req, res) => res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '3600' }).end('{"message":"daily limit"}');
+    const account = `acct-${Math.random()}`;
+    const first = await conn(account).request({ method: 'GET', path: '/a' });
+    expect(first.status).toBe(429);
+    expect(seen).toHaveLength(1);
+    const second = await conn(account)
+      .request({ method: 'POST', path: '/b', body: { a: 1 } })
+      .catch((e: unknown) => e);
+    expect(second).toBeInstanceOf(VendorError);
+    expect((second as VendorError).kind).toBe('rate_limited');
+    expect((second as VendorError).retryAfterSeconds).toBeGreaterThan(3000);
+    expect(seen).toHaveLength(1);
+    handler = (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    expect((await conn().request({ method: 'GET', path: '/other-account' })).status).toBe(200);
+  });
+});

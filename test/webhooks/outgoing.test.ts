@@ -172,3 +172,34 @@ describe('outgoing webhooks to the organization', () => {
     expect(r.headers['x-merge-webhook-signature']).not.toBe(mergeSignature(key, r.body));
   });
 });
+
+describe('outgoing webhooks through BullMQ (REDIS_URL set)', () => {
+  let t: TestApp;
+  let receiver: Receiver;
+
+  beforeAll(async () => {
+    t = await startTestApp({ WEBHOOK_RETRY_BASE_MS: '50', REDIS_URL: 'redis://127.0.0.1:6379', QUEUE_PREFIX: `sbtest-webhooks-${process.pid}-${Date.now()}` });
+    receiver = await new Receiver().start();
+  }, 120_000);
+
+  afterAll(async () => {
+    await t?.close();
+    await receiver?.close();
+  });
+
+  it('delivers and retries through the shared queue: 503 then 200 is two attempts of one event id', async () => {
+    const org = await t.createOrganization('Redis');
+    const put = await t.request('/api/crm/v1/webhook-settings', { method: 'PUT', apiKey: org.apiKey, json: { target_url: receiver.url } });
+    const key = put.body.signing_key as string;
+    receiver.script = [503, 200];
+    t.app.get(EventBus).publish({ event: 'LinkedAccount.sync_completed', organizationId: org.organizationId, data: { sync_status: [] } });
+    const delivery = await eventually(async () => {
+      const d = (await t.request('/api/crm/v1/webhook-deliveries', { apiKey: org.apiKey })).body.results[0];
+      return d?.status === 'DELIVERED' ? d : undefined;
+    });
+    expect(delivery.attempts).toBe(2);
+    expect(receiver.received.map((r) => r.headers['x-switchboard-event-id'])).toEqual([delivery.event_id, delivery.event_id]);
+    expect(receiver.received[1]!.headers['x-merge-webhook-signature']).toBe(mergeSignature(key, receiver.received[1]!.body));
+    expect(JSON.parse(receiver.received[0]!.body)).toMatchObject({ hook: { event: 'LinkedAccount.sync_completed' }, linked_account: null, data: { sync_status: [] } });
+  });
+});

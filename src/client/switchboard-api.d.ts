@@ -143,6 +143,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/crm/v1/async-passthrough": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Queue a pass-through request; poll GET /async-passthrough/{id} for the answer.
+         * @description Validated like POST /passthrough (same 400s, before anything is queued). The vendor gets four times the synchronous timeout. Receipts and results are kept 24 hours, encrypted.
+         */
+        post: operations["asyncPassthroughCreate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/crm/v1/async-passthrough/{async_passthrough_receipt_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The answer of an async pass-through request.
+         * @description Finished: 200 with the RemoteResponse (or, when the request itself failed, that error with its status: 408, 413, 429, 502). Not finished yet: 202 with a JSON string saying so and Retry-After.
+         */
+        get: operations["asyncPassthroughRetrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/crm/v1/available-actions": {
         parameters: {
             query?: never;
@@ -856,6 +896,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/crm/v1/passthrough": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a request to the linked account’s vendor with its credentials (pass-through).
+         * @description The request goes to the vendor API host of the linked account only, with its access token (refreshed once on 401) and on the same rate-limit budget and circuit breaker as every other call of the account. The vendor’s status is in the body; the HTTP status is 200.
+         */
+        post: operations["passthroughCreate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/crm/v1/ping": {
         parameters: {
             query?: never;
@@ -1468,6 +1528,14 @@ export interface components {
             street_1?: string | null;
             street_2?: string | null;
         };
+        AsyncPassthroughReciept: {
+            /**
+             * Format: uuid
+             * @description Poll GET /async-passthrough/{async_passthrough_receipt_id} with it (kept 24 hours).
+             * @example 3fa85f64-5717-4562-b3fc-2c963f66afa6
+             */
+            async_passthrough_receipt_id: string;
+        };
         AvailableActionsResponse: {
             available_model_operations: components["schemas"]["ModelOperationDto"][];
             integration: components["schemas"]["AccountIntegrationDto"];
@@ -1531,6 +1599,53 @@ export interface components {
             logs?: Record<string, never>[];
             model: components["schemas"]["Contact"] | null;
             warnings: components["schemas"]["Problem"][];
+        };
+        DataPassthroughRequest: {
+            /**
+             * @description Another base URL for this request: only the vendor's own API hosts (https), or the emulator for sandbox accounts; anything else is a 400.
+             * @example https://acme.my.salesforce.com
+             */
+            base_url_override?: Record<string, never> | null;
+            /**
+             * @description The request body: a string sent as is (JSON or XML text, per `request_format`); a JSON value is serialized. Not allowed with GET or HEAD.
+             * @example {"Name": "Acme"}
+             */
+            data?: (string | {
+                [key: string]: unknown;
+            } | unknown[]) | null;
+            /**
+             * @description Extra request headers (e.g. Content-Type, Accept). Switchboard adds the linked account's credentials; headers that touch authentication, cookies, the account token, framing or routing (Authorization, Cookie, X-Account-Token, Host, X-Forwarded-*, ...) are rejected with 400.
+             * @example {
+             *       "Content-Type": "application/json"
+             *     }
+             */
+            headers?: {
+                [key: string]: string | number | boolean;
+            } | null;
+            /**
+             * @description HTTP method of the vendor request.
+             * @example GET
+             * @enum {string}
+             */
+            method: "GET" | "OPTIONS" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE";
+            /** @description Form fields when `request_format` is MULTIPART (instead of `data`). */
+            multipart_form_data?: components["schemas"]["MultipartFormFieldRequest"][] | null;
+            /**
+             * @description When true, `response` is always `{"type": T, "value": ...}` with T one of string, boolean, number, null, array, object.
+             * @example false
+             */
+            normalize_response?: boolean;
+            /**
+             * @description Path relative to the vendor API base of the linked account (e.g. Salesforce `instance_url`), starting with "/", query string allowed. Absolute URLs, other hosts, `//host`, `.`/`..` segments, backslashes, control characters and their percent-encoded forms are rejected with 400.
+             * @example /services/data/v62.0/limits
+             */
+            path: string;
+            /**
+             * @description Format of `data`: JSON (default), XML, or MULTIPART with `multipart_form_data`.
+             * @example JSON
+             * @enum {string|null}
+             */
+            request_format?: "JSON" | "XML" | "MULTIPART" | null;
         };
         DeleteAccountResponse: {
             /** @description Whether the vendor confirmed the revocation of the tokens. */
@@ -1874,6 +1989,34 @@ export interface components {
             required_post_parameters: string[];
             supported_fields: string[];
         };
+        MultipartFormFieldRequest: {
+            /**
+             * @description The MIME type of the field, when the field is a file.
+             * @example text/plain
+             */
+            content_type?: Record<string, never> | null;
+            /**
+             * @description The value of the field, encoded as `encoding` says.
+             * @example aGVsbG8=
+             */
+            data: string;
+            /**
+             * @description How `data` is encoded. Default RAW.
+             * @example BASE64
+             * @enum {string|null}
+             */
+            encoding?: "RAW" | "BASE64" | "GZIP_BASE64" | null;
+            /**
+             * @description The file name, when the field is a file.
+             * @example notes.txt
+             */
+            file_name?: Record<string, never> | null;
+            /**
+             * @description The name of the form field.
+             * @example file
+             */
+            name: string;
+        };
         /** @description A note attached to a contact, account or opportunity. */
         Note: {
             account?: (string | components["schemas"]["Account"]) | null;
@@ -2130,6 +2273,54 @@ export interface components {
             key: string;
             /** @example production backend */
             name: string;
+        };
+        RemoteResponse: {
+            /**
+             * @description The request headers sent, credentials shown as <redacted>.
+             * @example {
+             *       "accept": "application/json",
+             *       "authorization": "<redacted>"
+             *     }
+             */
+            headers: {
+                [key: string]: string;
+            };
+            /** @example GET */
+            method: string;
+            /**
+             * @description The path as requested.
+             * @example /services/data/v62.0/limits
+             */
+            path: string;
+            /**
+             * @description The vendor's answer: parsed JSON, text (XML, CSV, HTML...), null for HEAD or an empty body, or gzipped base64 for binary answers (`response_type` BASE64_GZIP).
+             * @example {
+             *       "DailyApiRequests": {
+             *         "Max": 15000,
+             *         "Remaining": 14998
+             *       }
+             *     }
+             */
+            response: Record<string, never> | null;
+            /**
+             * @description The vendor's response headers (lower-cased; Set-Cookie removed).
+             * @example {
+             *       "content-type": "application/json"
+             *     }
+             */
+            response_headers: {
+                [key: string]: string;
+            };
+            /**
+             * @example JSON
+             * @enum {string}
+             */
+            response_type: "JSON" | "BASE64_GZIP";
+            /**
+             * @description The vendor's HTTP status (the pass-through itself answers 200).
+             * @example 200
+             */
+            status: number;
         };
         /** @description A stage of an opportunity pipeline. */
         Stage: {
@@ -4485,6 +4676,332 @@ export interface operations {
                      * @example {
                      *       "code": "VENDOR_TIMEOUT",
                      *       "detail": "Salesforce did not answer within 30 s.",
+                     *       "errors": [],
+                     *       "request_id": "req-7f3a9c2e41b8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    asyncPassthroughCreate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DataPassthroughRequest"];
+            };
+        };
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "async_passthrough_receipt_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AsyncPassthroughReciept"];
+                };
+            };
+            /** @description Invalid request: the error names the field (e.g. /body/path for a path that leaves the vendor host, /body/headers/authorization for an auth header). */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INVALID_PARAMETER",
+                     *       "detail": "page_size: must be an integer from 1 to 100",
+                     *       "errors": [
+                     *         {
+                     *           "detail": "must be an integer from 1 to 100",
+                     *           "source": {
+                     *             "pointer": "/query/page_size"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "request_id": "req-7f3a9c2e41b8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    /** @description Always `Bearer`. */
+                    "WWW-Authenticate"?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "UNAUTHORIZED",
+                     *       "detail": "Missing or invalid API key. Send it as \"Authorization: Bearer <API key>\".",
+                     *       "errors": [],
+                     *       "request_id": "req-7f3a9c2e41b8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown account token. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "NOT_FOUND",
+                     *       "detail": "No linked account matches this X-Account-Token.",
+                     *       "errors": [],
+                     *       "request_id": "req-7f3a9c2e41b8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is larger than BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "PAYLOAD_TOO_LARGE",
+                     *       "detail": "The request body is larger than this server accepts.",
+                     *       "errors": [
+                     *         {
+                     *           "detail": "The request body is larger than this server accepts.",
+                     *           "source": {
+                     *             "pointer": "/body"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "request_id": "req-7f3a9c2e41b8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    asyncPassthroughRetrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description From POST /async-passthrough. */
+                async_passthrough_receipt_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "headers": {
+                     *         "accept": "application/json",
+                     *         "authorization": "<redacted>"
+                     *       },
+                     *       "method": "GET",
+                     *       "path": "/services/data/v62.0/limits",
+                     *       "response": {
+                     *         "DailyApiRequests": {
+                     *           "Max": 15000,
+                     *           "Remaining": 14998
+                     *         }
+                     *       },
+                     *       "response_headers": {
+                     *         "content-type": "application/json"
+                     *       },
+                     *       "response_type": "JSON",
+                     *       "status": 200
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RemoteResponse"];
+                };
+            };
+            /** @description Still running: a JSON string. */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example The async pass-through request is still running (PENDING); retry shortly. */
+                    "application/json": string;
+                };
+            };
+            /** @description Invalid request: the error names the field (e.g. /body/path for a path that leaves the vendor host, /body/headers/authorization for an auth header). */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INVALID_PARAMETER",
+                     *       "detail": "page_size: must be an integer from 1 to 100",
+                     *       "errors": [
+                     *         {
+                     *           "detail": "must be an integer from 1 to 100",
+                     *           "source": {
+                     *             "pointer": "/query/page_size"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "request_id": "req-7f3a9c2e41b8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    /** @description Always `Bearer`. */
+                    "WWW-Authenticate"?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "UNAUTHORIZED",
+                     *       "detail": "Missing or invalid API key. Send it as \"Authorization: Bearer <API key>\".",
+                     *       "errors": [],
+                     *       "request_id": "req-7f3a9c2e41b8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown account token. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "NOT_FOUND",
+                     *       "detail": "No linked account matches this X-Account-Token.",
+                     *       "errors": [],
+                     *       "request_id": "req-7f3a9c2e41b8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The vendor did not answer in time (PASSTHROUGH_TIMEOUT_MS; async: four times that). Use async pass-through for slow requests. */
+            408: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "<example missing>",
+                     *       "detail": "<example missing>",
+                     *       "errors": [
+                     *         {
+                     *           "detail": "<example missing>",
+                     *           "source": {
+                     *             "pointer": "<example missing>"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "request_id": "<example missing>"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body (BODY_LIMIT_BYTES) or the vendor's answer (PASSTHROUGH_MAX_RESPONSE_BYTES) is too large. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "PAYLOAD_TOO_LARGE",
+                     *       "detail": "The request body is larger than this server accepts.",
+                     *       "errors": [
+                     *         {
+                     *           "detail": "The request body is larger than this server accepts.",
+                     *           "source": {
+                     *             "pointer": "/body"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "request_id": "req-7f3a9c2e41b8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The vendor asked to pause this linked account; see Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "RATE_LIMITED",
+                     *       "detail": "Rate limit of 1200 requests per 60 s exceeded; retry in 12 s.",
+                     *       "errors": [],
+                     *       "request_id": "req-7f3a9c2e41b8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The vendor could not be reached. */
+            502: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "VENDOR_ERROR",
+                     *       "detail": "HubSpot answered 503: Service temporarily unavailable.",
                      *       "errors": [],
                      *       "request_id": "req-7f3a9c2e41b8"
                      *     }
@@ -15017,6 +15534,203 @@ export interface operations {
                      * @example {
                      *       "code": "VENDOR_TIMEOUT",
                      *       "detail": "Salesforce did not answer within 30 s.",
+                     *       "errors": [],
+                     *       "request_id": "req-7f3a9c2e41b8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    passthroughCreate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DataPassthroughRequest"];
+            };
+        };
+        responses: {
+            /** @description The vendor's answer, whatever its status. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "headers": {
+                     *         "accept": "application/json",
+                     *         "authorization": "<redacted>"
+                     *       },
+                     *       "method": "GET",
+                     *       "path": "/services/data/v62.0/limits",
+                     *       "response": {
+                     *         "DailyApiRequests": {
+                     *           "Max": 15000,
+                     *           "Remaining": 14998
+                     *         }
+                     *       },
+                     *       "response_headers": {
+                     *         "content-type": "application/json"
+                     *       },
+                     *       "response_type": "JSON",
+                     *       "status": 200
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RemoteResponse"];
+                };
+            };
+            /** @description Invalid request: the error names the field (e.g. /body/path for a path that leaves the vendor host, /body/headers/authorization for an auth header). */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INVALID_PARAMETER",
+                     *       "detail": "page_size: must be an integer from 1 to 100",
+                     *       "errors": [
+                     *         {
+                     *           "detail": "must be an integer from 1 to 100",
+                     *           "source": {
+                     *             "pointer": "/query/page_size"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "request_id": "req-7f3a9c2e41b8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid API key. */
+            401: {
+                headers: {
+                    /** @description Always `Bearer`. */
+                    "WWW-Authenticate"?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "UNAUTHORIZED",
+                     *       "detail": "Missing or invalid API key. Send it as \"Authorization: Bearer <API key>\".",
+                     *       "errors": [],
+                     *       "request_id": "req-7f3a9c2e41b8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unknown account token. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "NOT_FOUND",
+                     *       "detail": "No linked account matches this X-Account-Token.",
+                     *       "errors": [],
+                     *       "request_id": "req-7f3a9c2e41b8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The vendor did not answer in time (PASSTHROUGH_TIMEOUT_MS; async: four times that). Use async pass-through for slow requests. */
+            408: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "<example missing>",
+                     *       "detail": "<example missing>",
+                     *       "errors": [
+                     *         {
+                     *           "detail": "<example missing>",
+                     *           "source": {
+                     *             "pointer": "<example missing>"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "request_id": "<example missing>"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body (BODY_LIMIT_BYTES) or the vendor's answer (PASSTHROUGH_MAX_RESPONSE_BYTES) is too large. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "PAYLOAD_TOO_LARGE",
+                     *       "detail": "The request body is larger than this server accepts.",
+                     *       "errors": [
+                     *         {
+                     *           "detail": "The request body is larger than this server accepts.",
+                     *           "source": {
+                     *             "pointer": "/body"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "request_id": "req-7f3a9c2e41b8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The vendor asked to pause this linked account; see Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "RATE_LIMITED",
+                     *       "detail": "Rate limit of 1200 requests per 60 s exceeded; retry in 12 s.",
+                     *       "errors": [],
+                     *       "request_id": "req-7f3a9c2e41b8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The vendor could not be reached. */
+            502: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "VENDOR_ERROR",
+                     *       "detail": "HubSpot answered 503: Service temporarily unavailable.",
                      *       "errors": [],
                      *       "request_id": "req-7f3a9c2e41b8"
                      *     }

@@ -36,6 +36,16 @@ describe('IdentitiesService', () => {
     expect(other).not.toBe(first.get(IdentitiesService.key('Contact', '1')));
   });
 
+  it('answers every id when concurrent requests create the same ones (PostgreSQL snapshot race)', async () => {
+    for (let round = 0; round < 30; round++) {
+      const keys = Array.from({ length: 3 }, (_, i) => ({ model: 'Contact' as const, remoteId: `race-${round}-${i}` }));
+      // Separate services: no shared in-memory cache, each goes to the database.
+      const results = await Promise.all(Array.from({ length: 12 }, () => new IdentitiesService(db.prisma).idsFor(accountId, keys)));
+      for (const r of results) expect(r.size).toBe(keys.length);
+      expect(new Set(results.flatMap((r) => [...r.values()])).size).toBe(keys.length);
+    }
+  });
+
   it('maps UUIDs back only within the same account and model', async () => {
     const id = await ids.idFor(accountId, 'Contact', '42');
     expect(await ids.remoteIdFor(accountId, 'Contact', id)).toBe('42');

@@ -32,8 +32,18 @@ export class IdentitiesService {
       else unique.set(key, k);
     }
     if (!unique.size) return out;
-    const models = [...unique.values()].map((k) => k.model);
-    const remoteIds = [...unique.values()].map((k) => k.remoteId);
+    await this.insertAndRead(linkedAccountId, [...unique.values()], out);
+    // A concurrent request may have inserted some of the same ids after this statement's snapshot
+    // was taken (PostgreSQL READ COMMITTED): ON CONFLICT skips them and the SELECT cannot see
+    // them yet. A second statement sees them committed.
+    const missing = [...unique.entries()].filter(([key]) => !out.has(key)).map(([, k]) => k);
+    if (missing.length) await this.insertAndRead(linkedAccountId, missing, out);
+    return out;
+  }
+
+  private async insertAndRead(linkedAccountId: string, keys: RemoteKey[], out: Map<string, string>): Promise<void> {
+    const models = keys.map((k) => k.model);
+    const remoteIds = keys.map((k) => k.remoteId);
     // Insert-if-missing and read back in one round trip (works on PostgreSQL and PGlite).
     const rows = await this.prisma.sql.query<{ id: string; model: string; remote_id: string }>(
       `WITH input AS (SELECT * FROM unnest($2::text[], $3::text[]) AS t(model, remote_id)),
@@ -52,7 +62,6 @@ export class IdentitiesService {
       out.set(keyOf(r.model, r.remote_id), r.id);
       this.cache.set(`${linkedAccountId}\u0000${keyOf(r.model, r.remote_id)}`, r.id);
     }
-    return out;
   }
 
   async idFor(linkedAccountId: string, model: ModelName, remoteId: string): Promise<string> {

@@ -1,14 +1,18 @@
 import { type DocumentNode, getNamedType, GraphQLError, type GraphQLSchema, isListType, isNonNullType, Kind, type SelectionSetNode, type ValidationContext, type ValidationRule } from 'graphql';
 import { type ComplexityEstimator, getComplexity } from 'graphql-query-complexity';
 
-/** Deepest selection nesting allowed (contacts.edges.node.account.owner.email is 6). */
-export const MAX_DEPTH = 12;
+/**
+ * Deepest selection nesting allowed. The deepest valid selection of today's (acyclic) schema is 7
+ * (notes.edges.node.opportunity.account.owner.email); the limit guards against relation cycles
+ * that later fields (reverse relations, custom objects) could introduce.
+ */
+export const MAX_DEPTH = 8;
 /**
  * Largest estimated cost: every field costs 1, a connection multiplies its selection by its page
- * size (default 100), a relation list by 10. A page of 100 contacts with account and owner is
- * about 2,500.
+ * size (default 100), a relation list by 10. A page of 100 contacts with a dozen fields, account
+ * and owner is about 1,200: the limit allows several such pages in one request.
  */
-export const MAX_COST = 25_000;
+export const MAX_COST = 10_000;
 
 function depthOf(set: SelectionSetNode, ctx: ValidationContext, depth: number, visiting: Set<string>): number {
   let max = depth;

@@ -1605,7 +1605,7 @@ export interface components {
              * @description Another base URL for this request: only the vendor's own API hosts (https), or the emulator for sandbox accounts; anything else is a 400.
              * @example https://acme.my.salesforce.com
              */
-            base_url_override?: Record<string, never> | null;
+            base_url_override?: string | null;
             /**
              * @description The request body: a string sent as is (JSON or XML text, per `request_format`); a JSON value is serialized. Not allowed with GET or HEAD.
              * @example {"Name": "Acme"}
@@ -1994,7 +1994,7 @@ export interface components {
              * @description The MIME type of the field, when the field is a file.
              * @example text/plain
              */
-            content_type?: Record<string, never> | null;
+            content_type?: string | null;
             /**
              * @description The value of the field, encoded as `encoding` says.
              * @example aGVsbG8=
@@ -2010,7 +2010,7 @@ export interface components {
              * @description The file name, when the field is a file.
              * @example notes.txt
              */
-            file_name?: Record<string, never> | null;
+            file_name?: string | null;
             /**
              * @description The name of the form field.
              * @example file
@@ -4930,17 +4930,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "<example missing>",
-                     *       "detail": "<example missing>",
-                     *       "errors": [
-                     *         {
-                     *           "detail": "<example missing>",
-                     *           "source": {
-                     *             "pointer": "<example missing>"
-                     *           }
-                     *         }
-                     *       ],
-                     *       "request_id": "<example missing>"
+                     *       "code": "REQUEST_TIMEOUT",
+                     *       "detail": "The vendor did not answer in time (PASSTHROUGH_TIMEOUT_MS; async: four times that). Use async pass-through for slow requests.",
+                     *       "errors": [],
+                     *       "request_id": "req-7f3a9c2e41b8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -9721,6 +9714,7 @@ export interface operations {
                 linked_account_id?: string;
                 /** @description Records per page, 1 to 100 (default 100). */
                 page_size?: number;
+                /** @description Only objects of this CRM (integration slug: `hubspot`, `salesforce` or `zoho`). */
                 vendor?: string;
             };
             header?: never;
@@ -9745,7 +9739,8 @@ export interface operations {
                      *           "id": "6b1e9d2c-4f3a-4e8b-b5c7-2d9a8f1e0c34",
                      *           "linked_account_id": "6b1e9d2c-4f3a-4e8b-b5c7-2d9a8f1e0c34",
                      *           "models": [
-                     *             "<example missing>"
+                     *             "Contact",
+                     *             "Opportunity"
                      *           ],
                      *           "received_at": "2026-03-11T09:41:37Z",
                      *           "record_count": 1.5,
@@ -9787,7 +9782,8 @@ export interface operations {
                      *       "id": "6b1e9d2c-4f3a-4e8b-b5c7-2d9a8f1e0c34",
                      *       "linked_account_id": "6b1e9d2c-4f3a-4e8b-b5c7-2d9a8f1e0c34",
                      *       "models": [
-                     *         "<example missing>"
+                     *         "Contact",
+                     *         "Opportunity"
                      *       ],
                      *       "received_at": "2026-03-11T09:41:37Z",
                      *       "record_count": 1.5,
@@ -15659,17 +15655,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "<example missing>",
-                     *       "detail": "<example missing>",
-                     *       "errors": [
-                     *         {
-                     *           "detail": "<example missing>",
-                     *           "source": {
-                     *             "pointer": "<example missing>"
-                     *           }
-                     *         }
-                     *       ],
-                     *       "request_id": "<example missing>"
+                     *       "code": "REQUEST_TIMEOUT",
+                     *       "detail": "The vendor did not answer in time (PASSTHROUGH_TIMEOUT_MS; async: four times that). Use async pass-through for slow requests.",
+                     *       "errors": [],
+                     *       "request_id": "req-7f3a9c2e41b8"
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
@@ -16811,7 +16800,17 @@ export interface operations {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "CONFLICT",
+                     *       "detail": "The account reads live (read_mode live): nothing is stored to resync.",
+                     *       "errors": [],
+                     *       "request_id": "req-7f3a9c2e41b8"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
             };
             429: components["responses"]["RateLimited"];
         };
@@ -19526,7 +19525,9 @@ export interface operations {
             query?: {
                 /** @description Opaque cursor from next or previous. */
                 cursor?: string;
+                /** @description Only deliveries of this event, e.g. `Contact.changed`. */
                 event?: string;
+                /** @description Only deliveries of this event id (stable across retries and replays). */
                 event_id?: string;
                 /** @description Only issues of this linked account. */
                 linked_account_id?: string;
@@ -19560,13 +19561,13 @@ export interface operations {
                      *           "event": "Contact.changed",
                      *           "event_id": "6b1e9d2c-4f3a-4e8b-b5c7-2d9a8f1e0c34",
                      *           "id": "6b1e9d2c-4f3a-4e8b-b5c7-2d9a8f1e0c34",
-                     *           "last_error": "<example missing>",
+                     *           "last_error": "Target answered 503 Service Unavailable.",
                      *           "last_status_code": 1.5,
                      *           "linked_account_id": "6b1e9d2c-4f3a-4e8b-b5c7-2d9a8f1e0c34",
                      *           "next_attempt_at": "2026-03-11T09:41:37Z",
                      *           "replay_of": "6b1e9d2c-4f3a-4e8b-b5c7-2d9a8f1e0c34",
                      *           "status": "PENDING",
-                     *           "target_url": "<example missing>"
+                     *           "target_url": "https://app.example.com/hooks/switchboard"
                      *         }
                      *       ]
                      *     }
@@ -19605,7 +19606,7 @@ export interface operations {
                      *           "attempt": 1.5,
                      *           "attempted_at": "2026-03-11T09:41:37Z",
                      *           "duration_ms": 1.5,
-                     *           "error": "<example missing>",
+                     *           "error": "Target answered 503 Service Unavailable.",
                      *           "status_code": 1.5
                      *         }
                      *       ],
@@ -19615,14 +19616,14 @@ export interface operations {
                      *       "event": "Contact.changed",
                      *       "event_id": "6b1e9d2c-4f3a-4e8b-b5c7-2d9a8f1e0c34",
                      *       "id": "6b1e9d2c-4f3a-4e8b-b5c7-2d9a8f1e0c34",
-                     *       "last_error": "<example missing>",
+                     *       "last_error": "Target answered 503 Service Unavailable.",
                      *       "last_status_code": 1.5,
                      *       "linked_account_id": "6b1e9d2c-4f3a-4e8b-b5c7-2d9a8f1e0c34",
                      *       "next_attempt_at": "2026-03-11T09:41:37Z",
                      *       "payload": {},
                      *       "replay_of": "6b1e9d2c-4f3a-4e8b-b5c7-2d9a8f1e0c34",
                      *       "status": "PENDING",
-                     *       "target_url": "<example missing>"
+                     *       "target_url": "https://app.example.com/hooks/switchboard"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookDeliveryDetailDto"];
@@ -19661,13 +19662,13 @@ export interface operations {
                      *       "event": "Contact.changed",
                      *       "event_id": "6b1e9d2c-4f3a-4e8b-b5c7-2d9a8f1e0c34",
                      *       "id": "6b1e9d2c-4f3a-4e8b-b5c7-2d9a8f1e0c34",
-                     *       "last_error": "<example missing>",
+                     *       "last_error": "Target answered 503 Service Unavailable.",
                      *       "last_status_code": 1.5,
                      *       "linked_account_id": "6b1e9d2c-4f3a-4e8b-b5c7-2d9a8f1e0c34",
                      *       "next_attempt_at": "2026-03-11T09:41:37Z",
                      *       "replay_of": "6b1e9d2c-4f3a-4e8b-b5c7-2d9a8f1e0c34",
                      *       "status": "PENDING",
-                     *       "target_url": "<example missing>"
+                     *       "target_url": "https://app.example.com/hooks/switchboard"
                      *     }
                      */
                     "application/json": components["schemas"]["WebhookDeliveryDto"];
@@ -19699,13 +19700,14 @@ export interface operations {
                      * @example {
                      *       "created_at": "2026-03-11T09:41:37Z",
                      *       "events": [
-                     *         "<example missing>"
+                     *         "LinkedAccount.linked",
+                     *         "Contact.changed"
                      *       ],
                      *       "id": "6b1e9d2c-4f3a-4e8b-b5c7-2d9a8f1e0c34",
                      *       "is_active": true,
-                     *       "signing_key": "<example missing>",
+                     *       "signing_key": "whsec_Vh3kQ9zL2mX7pR4tN8wB1cF6jD5sY0aG",
                      *       "signing_key_prefix": "whsec_AbC",
-                     *       "target_url": "<example missing>",
+                     *       "target_url": "https://app.example.com/hooks/switchboard",
                      *       "updated_at": "2026-03-11T09:41:37Z"
                      *     }
                      */
@@ -19750,13 +19752,14 @@ export interface operations {
                      * @example {
                      *       "created_at": "2026-03-11T09:41:37Z",
                      *       "events": [
-                     *         "<example missing>"
+                     *         "LinkedAccount.linked",
+                     *         "Contact.changed"
                      *       ],
                      *       "id": "6b1e9d2c-4f3a-4e8b-b5c7-2d9a8f1e0c34",
                      *       "is_active": true,
-                     *       "signing_key": "<example missing>",
+                     *       "signing_key": "whsec_Vh3kQ9zL2mX7pR4tN8wB1cF6jD5sY0aG",
                      *       "signing_key_prefix": "whsec_AbC",
-                     *       "target_url": "<example missing>",
+                     *       "target_url": "https://app.example.com/hooks/switchboard",
                      *       "updated_at": "2026-03-11T09:41:37Z"
                      *     }
                      */
@@ -19810,13 +19813,14 @@ export interface operations {
                      * @example {
                      *       "created_at": "2026-03-11T09:41:37Z",
                      *       "events": [
-                     *         "<example missing>"
+                     *         "LinkedAccount.linked",
+                     *         "Contact.changed"
                      *       ],
                      *       "id": "6b1e9d2c-4f3a-4e8b-b5c7-2d9a8f1e0c34",
                      *       "is_active": true,
-                     *       "signing_key": "<example missing>",
+                     *       "signing_key": "whsec_Vh3kQ9zL2mX7pR4tN8wB1cF6jD5sY0aG",
                      *       "signing_key_prefix": "whsec_AbC",
-                     *       "target_url": "<example missing>",
+                     *       "target_url": "https://app.example.com/hooks/switchboard",
                      *       "updated_at": "2026-03-11T09:41:37Z"
                      *     }
                      */
@@ -19832,22 +19836,58 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                vendor: string;
+                /** @description The CRM sending the notification. */
+                vendor: "hubspot" | "salesforce" | "zoho";
             };
             cookie?: never;
         };
-        requestBody?: never;
+        /** @description The vendor's own notification body, verified with its signature or token. */
+        requestBody: {
+            content: {
+                /** @example {} */
+                "application/json": unknown;
+                "text/xml": unknown;
+            };
+        };
         responses: {
-            /** @description Created. */
-            201: {
+            /** @description Accepted; the acknowledgement the vendor expects (the SOAP Ack for Salesforce). */
+            200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    /**
+                     * @example {
+                     *       "received": true
+                     *     }
+                     */
+                    "application/json": {
+                        received: boolean;
+                    };
+                    "text/xml": string;
+                };
             };
             400: components["responses"]["BadRequest"];
+            /** @description Bad signature, stale timestamp, wrong token, or no account linked on this server. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INVALID_WEBHOOK",
+                     *       "detail": "The HubSpot notification was rejected: signature mismatch.",
+                     *       "errors": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
         };
     };
 }

@@ -78,6 +78,18 @@ export const ERROR_RESPONSES: Record<string, { status: string; description: stri
     example: errorExample('VENDOR_TIMEOUT', 'Salesforce did not answer within 30 s.'),
   },
 };
+/** Machine codes of statuses without a shared response (src/errors/render-error.ts). */
+const ERROR_CODES: Record<string, string> = {
+  '401': 'UNAUTHORIZED',
+  '403': 'FORBIDDEN',
+  '408': 'REQUEST_TIMEOUT',
+  '409': 'CONFLICT',
+  '415': 'UNSUPPORTED_MEDIA_TYPE',
+  '422': 'UNPROCESSABLE_ENTITY',
+  '502': 'VENDOR_ERROR',
+  '503': 'UNAVAILABLE',
+  '504': 'VENDOR_TIMEOUT',
+};
 const BY_STATUS = Object.fromEntries(Object.entries(ERROR_RESPONSES).map(([name, r]) => [r.status, name]));
 
 /** Plain descriptions of success statuses that decorators left empty. */
@@ -143,7 +155,10 @@ export const KNOWN_PARAMETERS: Record<string, { description: string; schema?: Js
   category: { description: 'Only this category; `crm` is the one served.' },
   status: { description: 'Only objects with this status.' },
   expand: { description: 'Comma-separated relations to return as whole objects instead of ids.' },
-  remote_id: { description: "Only the record with this CRM id." },
+  remote_id: { description: 'Only the record with this CRM id.' },
+  vendor: { description: 'Only objects of this CRM (integration slug: `hubspot`, `salesforce` or `zoho`).' },
+  event: { description: 'Only deliveries of this event, e.g. `Contact.changed`.' },
+  event_id: { description: 'Only deliveries of this event id (stable across retries and replays).', schema: uuid },
 };
 
 function completeParameter(p: Json): void {
@@ -192,13 +207,22 @@ export function applyConventions(doc: Json, routes: ServedRoute[]): void {
       for (const status of expectedErrors(route, op)) if (!op.responses[status]) op.responses[status] = { $ref: `#/components/responses/${BY_STATUS[status]}` };
       for (const [status, response] of Object.entries<Json>(op.responses)) {
         if (response.$ref) continue;
+        // The one exception filter renders every error in the Error shape: say so where a decorator gave only a description.
+        if (Number(status) >= 400 && !response.content) {
+          const example = ERROR_RESPONSES[BY_STATUS[status]]?.example ?? errorExample(ERROR_CODES[status] ?? 'ERROR', String(response.description ?? 'Request failed.'));
+          response.content = { 'application/json': { schema: { $ref: '#/components/schemas/Error' }, ...(route.isPublic && status === '401' ? {} : { example }) } };
+        }
         if (!response.description) response.description = SUCCESS[status] ?? ERROR_RESPONSES[BY_STATUS[status]]?.description ?? 'See the body.';
         response.headers = { 'X-Request-Id': REQUEST_ID_HEADER, ...response.headers };
         const media = response.content?.['application/json'];
         const standard = ERROR_RESPONSES[BY_STATUS[status]];
-        if (media?.schema?.$ref === '#/components/schemas/Error' && standard && media.example === undefined && media.examples === undefined) {
-          media.example = standard.example;
-          if (standard.headers) response.headers = { ...standard.headers, ...response.headers };
+        // A public route's 401 is not about API keys: its decorator gives its own example.
+        const fits = standard && !(route.isPublic && status === '401');
+        if (media?.schema?.$ref === '#/components/schemas/Error' && media.example === undefined && media.examples === undefined) {
+          if (fits) {
+            media.example = standard.example;
+            if (standard.headers) response.headers = { ...standard.headers, ...response.headers };
+          } else if (Number(status) >= 400) media.example = errorExample(ERROR_CODES[status] ?? 'ERROR', String(response.description || 'Request failed.'));
         }
       }
     }

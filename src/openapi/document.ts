@@ -24,6 +24,12 @@ The REST surface is wire-compatible with Merge's CRM API: every route below is a
 const TAGS: Record<string, string> = {
   'linked accounts': 'Linking end users’ CRMs (link tokens, the hosted Link flow’s token exchange) and managing the linked accounts and their issues.',
   'api keys': 'API keys of the calling organization.',
+  passthrough:
+    "Requests sent as they are to the linked account's CRM with its credentials (confined to that CRM's API host), synchronously or as an async receipt.",
+  'sync status':
+    'How fresh the stored copy of a linked account is: per-model sync status, a forced resync, and the read mode (stored copy or live from the CRM) of a linked account.',
+  webhooks:
+    'Extension: webhooks to your product (target, signing key, delivery log, replays; signed with `X-Merge-Webhook-Signature` and a timestamped `X-Switchboard-Signature`) and the endpoint CRMs notify about changes.',
 };
 
 /** The OpenAPI 3.1 document, built from the code (controllers and DTO decorators); no port or database needed. */

@@ -205,6 +205,12 @@ const PROPERTY_EXAMPLES: Record<string, unknown> = {
   name: 'production backend',
   key: 'sbk_live_5T9qVx2LmR7nW4pK8sD1fH6jB3cY0eZa',
   organization_id: '4d6f8a0c-2e4a-4c6e-8a0b-2c4e6a8c0e2f',
+  target_url: 'https://app.example.com/hooks/switchboard',
+  signing_key: 'whsec_Vh3kQ9zL2mX7pR4tN8wB1cF6jD5sY0aG',
+  last_error: 'Target answered 503 Service Unavailable.',
+  error: 'Target answered 503 Service Unavailable.',
+  models: ['Contact', 'Opportunity'],
+  events: ['LinkedAccount.linked', 'Contact.changed'],
 };
 const PLACEHOLDER = '<example missing>';
 
@@ -324,6 +330,7 @@ export function addExamples(document: OpenAPIObject): string[] {
       if (body?.schema) {
         if (body.example === undefined && body.examples === undefined) body.example = exampleFor(doc, body.schema, gaps, `${where} body`);
         if (body.example !== undefined) check(`${where} request body`, body.schema, body.example);
+        for (const [name, ex] of Object.entries<Json>(body.examples ?? {})) if (ex.value !== undefined) check(`${where} request body example ${name}`, body.schema, ex.value);
       }
       for (const [status, response] of Object.entries<Json>(op.responses ?? {})) {
         const media = response.content?.['application/json'];
@@ -335,6 +342,7 @@ export function addExamples(document: OpenAPIObject): string[] {
           media.example = envelope ? rejectedWrite(status) : (meta ?? exampleFor(doc, media.schema, gaps, `${where} ${status}`));
         }
         if (media.example !== undefined) check(`${where} ${status} response`, media.schema, media.example);
+        for (const [name, ex] of Object.entries<Json>(media.examples ?? {})) if (ex.value !== undefined) check(`${where} ${status} response example ${name}`, media.schema, ex.value);
       }
     }
   }

@@ -16,10 +16,10 @@ export class MultipartFormFieldRequest {
   @ApiPropertyOptional({ description: 'How `data` is encoded. Default RAW.', enum: ['RAW', 'BASE64', 'GZIP_BASE64'], example: 'BASE64', nullable: true })
   encoding?: 'RAW' | 'BASE64' | 'GZIP_BASE64' | null;
 
-  @ApiPropertyOptional({ description: 'The file name, when the field is a file.', example: 'notes.txt', nullable: true })
+  @ApiPropertyOptional({ description: 'The file name, when the field is a file.', example: 'notes.txt', nullable: true, type: String })
   file_name?: string | null;
 
-  @ApiPropertyOptional({ description: 'The MIME type of the field, when the field is a file.', example: 'text/plain', nullable: true })
+  @ApiPropertyOptional({ description: 'The MIME type of the field, when the field is a file.', example: 'text/plain', nullable: true, type: String })
   content_type?: string | null;
 }
 
@@ -40,6 +40,7 @@ export class DataPassthroughRequest {
     description: "Another base URL for this request: only the vendor's own API hosts (https), or the emulator for sandbox accounts; anything else is a 400.",
     example: 'https://acme.my.salesforce.com',
     nullable: true,
+    type: String,
   })
   base_url_override?: string | null;
 

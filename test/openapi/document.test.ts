@@ -121,7 +121,7 @@ describe('OpenAPI 3.1 reference: complete and consistent with the served routes'
     for (const { method, path, op } of operations(doc)) {
       const media = [op.requestBody?.content?.['application/json'], ...Object.values<any>(op.responses).map((r) => r.content?.['application/json'])].filter((m) => m?.schema);
       for (const m of media) {
-        expect(m.example, `${method} ${path}`).toBeDefined();
+        expect(m.example ?? Object.values<any>(m.examples ?? {})[0]?.value, `${method} ${path}`).toBeDefined();
         count++;
       }
     }

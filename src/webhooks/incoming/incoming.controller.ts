@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type AuthContext, CurrentAuth, Public } from '../../auth/auth-context';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
@@ -26,6 +26,19 @@ export class IncomingVendorController {
   @ApiOperation({
     summary:
       'Vendor notifications: HubSpot webhooks (X-HubSpot-Signature-v3 within 5 minutes), Zoho notification channels (channel token), Salesforce outbound messages (answered with the SOAP Ack). Each asks for an incremental sync of the models it names. Bad signature, stale timestamp or wrong token: 401.',
+  })
+  @ApiParam({ name: 'vendor', enum: ['hubspot', 'salesforce', 'zoho'], description: 'The CRM sending the notification.' })
+  @ApiConsumes('application/json', 'text/xml')
+  @ApiBody({ description: "The vendor's own notification body, verified with its signature or token.", schema: {} })
+  @ApiOkResponse({
+    description: 'Accepted; the acknowledgement the vendor expects (the SOAP Ack for Salesforce).',
+    content: { 'application/json': { schema: { type: 'object', properties: { received: { type: 'boolean' } }, required: ['received'] } }, 'text/xml': { schema: { type: 'string' } } },
+  })
+  @ApiResponse({
+    status: 401,
+    description: 'Bad signature, stale timestamp, wrong token, or no account linked on this server.',
+    schema: { $ref: '#/components/schemas/Error' },
+    example: { detail: 'The HubSpot notification was rejected: signature mismatch.', code: 'INVALID_WEBHOOK', errors: [] },
   })
   async receive(@Param('vendor') vendor: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const headers: Record<string, string | undefined> = {};

@@ -81,6 +81,10 @@ describe('incoming vendor webhooks', () => {
     expect((await post('/webhooks/vendors/pipedrive', '{}', { 'content-type': 'application/json' })).status).toBe(404);
     expect((await post('/webhooks/vendors/zoho', 'not json', { 'content-type': 'text/plain' })).status).toBeGreaterThanOrEqual(400);
 
+    const huge = await post('/webhooks/vendors/zoho', JSON.stringify({ pad: 'x'.repeat(1_100_000) }), { 'content-type': 'application/json' });
+    expect(huge.status).toBe(413);
+    expect(huge.body.code).toBe('PAYLOAD_TOO_LARGE');
+
     // Only the one verified request was stored.
     expect(await stored('hubspot')).toHaveLength(1);
     expect(await stored('zoho')).toHaveLength(0);

@@ -16,6 +16,9 @@ import { MetricsService } from './observability/metrics';
 import { buildOpenApiDocument } from './openapi/document';
 import { type MountedSandbox, SANDBOX_EMULATORS } from './sandbox/sandbox.module';
 
+/** Swagger UI needs its inline style block and data: images; everything else comes from this server. */
+const DOCS_CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'self'";
+
 export interface CreateAppOptions {
   logger?: Logger;
   /** Build routes without instantiating providers (OpenAPI generation). */
@@ -76,6 +79,12 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
       jsonDocumentUrl: 'openapi.json',
       yamlDocumentUrl: 'openapi.yaml',
       customSiteTitle: 'Switchboard API reference',
+      // No call to the public validator service (its badge would load from validator.swagger.io).
+      swaggerOptions: { validatorUrl: null },
+    });
+    // The browser itself refuses anything the reference page would load from elsewhere.
+    fastify.addHook('onSend', async (request, reply) => {
+      if (request.url === '/docs' || request.url.startsWith('/docs/') || request.url.startsWith('/docs?')) reply.header('content-security-policy', DOCS_CSP);
     });
   }
   await app.init();

@@ -1,31 +1,34 @@
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
-import { loadConfig } from '../../src/config/config';
-import { ConfigModule } from '../../src/config/config.module';
-import { IdentitiesService, type RemoteKey } from '../../src/crm/identities.service';
-import { refsOf, serializeRecord } from '../../src/crm/serializer';
-import { CryptoModule } from '../../src/crypto/crypto.module';
-import { PrismaService } from '../../src/database/prisma.service';
-import { EventsModule } from '../../src/events/event-bus';
-import type { RemoteRecord, VendorSlug } from '../../src/integrations/contract';
-import { adapterFor } from '../../src/integrations/registry';
-import { VendorConnections } from '../../src/linked-accounts/connections';
-import { LinkedAccountsModule } from '../../src/linked-accounts/linked-accounts.module';
-import { LinkedAccountsService, type LinkedAccountRecord } from '../../src/linked-accounts/linked-accounts.service';
-import type { ModelName } from '../../src/models/spec';
-import { ObservabilityModule } from '../../src/observability/observability.module';
-import type { RunningEmulator } from '../../src/sandbox/common/standalone';
-import { type MountedSandbox, SANDBOX_EMULATORS } from '../../src/sandbox/sandbox.module';
-import { SyncModule } from '../../src/sync/sync.module';
+import { loadConfig } from '../config/config';
+import { ConfigModule } from '../config/config.module';
+import { IdentitiesService, type RemoteKey } from '../crm/identities.service';
+import { refsOf, serializeRecord } from '../crm/serializer';
+import { CryptoModule } from '../crypto/crypto.module';
+import { PrismaService } from '../database/prisma.service';
+import { EventsModule } from '../events/event-bus';
+import type { RemoteRecord, VendorSlug } from '../integrations/contract';
+import { adapterFor } from '../integrations/registry';
+import { VendorConnections } from '../linked-accounts/connections';
+import { LinkedAccountsModule } from '../linked-accounts/linked-accounts.module';
+import { LinkedAccountsService, type LinkedAccountRecord } from '../linked-accounts/linked-accounts.service';
+import type { ModelName } from '../models/spec';
+import { ObservabilityModule } from '../observability/observability.module';
+import type { RunningEmulator } from '../sandbox/common/standalone';
+import { type MountedSandbox, SANDBOX_EMULATORS } from '../sandbox/sandbox.module';
+import { SyncModule } from './sync.module';
 
 /**
  * The sync engine with only what it needs (database, vault, vendor connections, events), without
  * the HTTP server: for engine tests and bench:sync against standalone emulators.
  */
-export async function startSyncContext(prisma: PrismaService, emulators: RunningEmulator[] = []): Promise<INestApplicationContext> {
-  // Standalone emulators stand in for the mounted ones: token refresh goes to them.
-  const sandboxes: MountedSandbox[] = emulators.map((e) => ({ vendor: e.emulator.vendor, emulator: e.emulator, pathPrefix: '', baseUrl: e.url }));
+export async function startSyncContext(prisma: PrismaService, emulators: (RunningEmulator | { vendor: VendorSlug; url: string })[] = []): Promise<INestApplicationContext> {
+  // Standalone emulators stand in for the mounted ones: token refresh goes to them (only the
+  // vendor and base URL are used for that, so emulators in another process work too).
+  const sandboxes = emulators.map((e) =>
+    'emulator' in e ? { vendor: e.emulator.vendor, emulator: e.emulator, pathPrefix: '', baseUrl: e.url } : { vendor: e.vendor, pathPrefix: '', baseUrl: e.url },
+  ) as MountedSandbox[];
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', SANDBOX: 'off' });
   @Module({
     imports: [

@@ -10,7 +10,7 @@ import { startStandalone, type RunningEmulator } from '../../src/sandbox/common/
 import { createEmulator } from '../../src/sandbox/registry';
 import { StoreWriter } from '../../src/sync/store-writer';
 import { SyncEngine } from '../../src/sync/sync.engine';
-import { dataPart, linkStandalone, liveRecords, startSyncContext, storedRecords } from '../support/sync-harness';
+import { dataPart, linkStandalone, liveRecords, startSyncContext, storedRecords } from '../../src/sync/testing';
 
 /**
  * The sync engine against each vendor's emulator (a few thousand records across all models) on a

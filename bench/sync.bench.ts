@@ -1,0 +1,251 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { join } from 'node:path';
+import { createTestDatabase, type TestDatabase } from '../src/database/testing';
+import type { VendorSlug } from '../src/integrations/contract';
+import { MetricsService } from '../src/observability/metrics';
+import { StoreWriter } from '../src/sync/store-writer';
+import { SyncEngine } from '../src/sync/sync.engine';
+import { linkStandalone, startSyncContext } from '../src/sync/testing';
+import { fmt } from './support';
+
+/**
+ * bench:sync — the stored-sync engine against each vendor emulator (in its own process, so its CPU
+ * and memory are not ours), on PostgreSQL when DATABASE_URL is set (else embedded PGlite).
+ *
+ * 1. Limits off, per size: a full sync of every model (N contacts plus the related accounts,
+ *    opportunities, activities, ...): records/s, peak RSS of this process (sampled every 100 ms;
+ *    first vs second half of the run shows whether it stays flat), and the store-write rate (time
+ *    in StoreWriter.prepare + apply) over a raw bulk insert of the same rows (one INSERT ... SELECT
+ *    FROM unnest per page, same page size, into a scratch copy of crm_records with the same indexes).
+ * 2. Limits on (the emulator's realistic budgets; Salesforce's and Zoho's per-day budgets scaled
+ *    to a 10-second window so a short run meets them): a Contact sync for a fixed time; successful
+ *    vendor requests/s over the allowance.
+ *
+ * Environment: BENCH_SYNC_VENDORS (default salesforce,hubspot,zoho), BENCH_SYNC_SIZES (default
+ * 100000,1000000), BENCH_SYNC_LIMITED_SECONDS (default 40), BENCH_SYNC_SKIP_LIMITS=1.
+ */
+
+const VENDORS = (process.env.BENCH_SYNC_VENDORS ?? 'salesforce,hubspot,zoho').split(',').filter(Boolean) as VendorSlug[];
+const SIZES = (process.env.BENCH_SYNC_SIZES ?? '100000,1000000').split(',').filter(Boolean).map(Number);
+const LIMITED_SECONDS = Number(process.env.BENCH_SYNC_LIMITED_SECONDS ?? 40);
+const MB = 1024 * 1024;
+
+/** Allowances of the limits-on run: requests per second the budget grants. */
+const LIMITED_BUDGETS: Record<VendorSlug, { budgets: Record<string, { limit: number; windowMs: number }>; perSecond: number; note: string }> = {
+  // HubSpot's realistic OAuth-app budget, as the emulator enforces it (110 per 10 s).
+  hubspot: { budgets: {}, perSecond: 11, note: '110 requests / 10 s (realistic)' },
+  salesforce: { budgets: { DailyApiRequests: { limit: 100, windowMs: 10_000 } }, perSecond: 10, note: 'DailyApiRequests scaled to 100 / 10 s' },
+  zoho: { budgets: { credits: { limit: 100, windowMs: 10_000 } }, perSecond: 10, note: 'credits scaled to 100 / 10 s' },
+};
+
+interface Emulator {
+  proc: ChildProcess;
+  url: string;
+  stats(): Promise<{ rss: number; apiRequests: number }>;
+  stop(): Promise<void>;
+}
+
+async function startEmulator(vendor: VendorSlug, contacts: number, limits: boolean): Promise<Emulator> {
+  const proc = fork(join(__dirname, 'sync-emulator.js'), [vendor, String(contacts), limits ? 'limits' : 'off'], { stdio: 'inherit' });
+  const url = await new Promise<string>((resolve, reject) => {
+    proc.once('message', (m: { type: string; url: string }) => (m.type === 'ready' ? resolve(m.url) : reject(new Error('unexpected message'))));
+    proc.once('exit', (code) => reject(new Error(`emulator exited with ${code}`)));
+  });
+  return {
+    proc,
+    url,
+    stats: () =>
+      new Promise((resolve) => {
+        proc.once('message', (m: { rss: number; apiRequests: number }) => resolve(m));
+        proc.send({ type: 'stats' });
+      }),
+    stop: () =>
+      new Promise((resolve) => {
+        proc.once('exit', () => resolve());
+        proc.send({ type: 'stop' });
+      }),
+  };
+}
+
+/** Samples this process's RSS; peaks of the first and second half of the run. */
+function rssSampler() {
+  const samples: { t: number; rss: number }[] = [];
+  const timer = setInterval(() => samples.push({ t: Date.now(), rss: process.memoryUsage().rss }), 100);
+  return {
+    stop() {
+      clearInterval(timer);
+      samples.push({ t: Date.now(), rss: process.memoryUsage().rss });
+      const mid = (samples[0].t + samples[samples.length - 1].t) / 2;
+      const peak = (xs: typeof samples) => xs.reduce((m, s) => Math.max(m, s.rss), 0);
+      return { peak: peak(samples), firstHalf: peak(samples.filter((s) => s.t <= mid)), secondHalf: peak(samples.filter((s) => s.t > mid)) };
+    },
+  };
+}
+
+async function measureRawInsert(db: TestDatabase, accountId: string, pageSizes: Map<string, number>): Promise<{ rows: number; seconds: number }> {
+  const sql = db.prisma.sql;
+  await sql.exec('DROP TABLE IF EXISTS bench_raw_records; CREATE TABLE bench_raw_records (LIKE crm_records INCLUDING ALL)');
+  let rows = 0;
+  let ns = 0n;
+  for (const [model, pageSize] of pageSizes) {
+    let after = '0';
+    for (;;) {
+      // Text forms of the same values our writer sends; only the INSERT is timed.
+      const page = await sql.query<Record<string, string | boolean | null>>(
+        `SELECT seq::text AS seq_text, id::text AS id, remote_id, data::text AS data, remote_data::text AS remote_data, remote_fields::text AS remote_fields,
+                content_hash, remote_data_hash, remote_created_at::text AS rc, remote_updated_at::text AS ru, remote_was_deleted
+         FROM crm_records WHERE linked_account_id = $1::uuid AND model = $2 AND seq > $3::bigint ORDER BY seq LIMIT $4`,
+        [accountId, model, after, pageSize],
+      );
+      if (!page.length) break;
+      after = page[page.length - 1].seq_text as string;
+      const col = (k: string) => page.map((r) => r[k]);
+      const start = process.hrtime.bigint();
+      await sql.execute(
+        `INSERT INTO bench_raw_records (id, linked_account_id, model, remote_id, data, remote_data, remote_fields, content_hash, remote_data_hash,
+                                        remote_created_at, remote_updated_at, remote_was_deleted)
+         SELECT id, $1::uuid, $2, remote_id, data, remote_data, remote_fields, content_hash, remote_data_hash, rc, ru, del
+         FROM unnest($3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[], $7::jsonb[], $8::text[], $9::text[], $10::timestamptz[], $11::timestamptz[], $12::boolean[])
+           AS t(id, remote_id, data, remote_data, remote_fields, content_hash, remote_data_hash, rc, ru, del)`,
+        [
+          accountId,
+          model,
+          col('id'),
+          col('remote_id'),
+          col('data'),
+          col('remote_data'),
+          col('remote_fields'),
+          col('content_hash'),
+          col('remote_data_hash'),
+          col('rc'),
+          col('ru'),
+          col('remote_was_deleted'),
+        ],
+      );
+      ns += process.hrtime.bigint() - start;
+      rows += page.length;
+    }
+  }
+  await sql.exec('DROP TABLE bench_raw_records');
+  return { rows, seconds: Number(ns) / 1e9 };
+}
+
+function vendorRequests(metrics: MetricsService, vendor: string): Promise<{ ok: number; limited: number; other: number }> {
+  return metrics.vendorRequests.get().then((m) => {
+    const out = { ok: 0, limited: 0, other: 0 };
+    for (const v of m.values) {
+      if (v.labels.vendor !== vendor) continue;
+      const status = Number(v.labels.status);
+      if (status >= 200 && status < 300) out.ok += v.value;
+      else if (status === 429) out.limited += v.value;
+      else out.other += v.value;
+    }
+    return out;
+  });
+}
+
+async function limitsOff(vendor: VendorSlug, contacts: number): Promise<void> {
+  const emu = await startEmulator(vendor, contacts, false);
+  const db = await createTestDatabase();
+  const ctx = await startSyncContext(db.prisma, [{ vendor, url: emu.url }]);
+  try {
+    const account = await linkStandalone(ctx, vendor, emu.url);
+    const writer = ctx.get(StoreWriter);
+    let writeNs = 0n;
+    let written = 0;
+    const pageSizes = new Map<string, number>();
+    // Time the store writer's own work (serialize, hash, resolve ids, the upsert).
+    const prepare = writer.prepare.bind(writer);
+    const apply = writer.apply.bind(writer);
+    writer.prepare = async (...args: Parameters<StoreWriter['prepare']>) => {
+      const start = process.hrtime.bigint();
+      try {
+        return await prepare(...args);
+      } finally {
+        writeNs += process.hrtime.bigint() - start;
+        pageSizes.set(args[1], Math.max(pageSizes.get(args[1]) ?? 0, args[2].length));
+      }
+    };
+    writer.apply = async (...args: Parameters<StoreWriter['apply']>) => {
+      const start = process.hrtime.bigint();
+      try {
+        const r = await apply(...args);
+        written += r.result.written;
+        return r;
+      } finally {
+        writeNs += process.hrtime.bigint() - start;
+      }
+    };
+    global.gc?.();
+    const rssBefore = process.memoryUsage().rss;
+    const sampler = rssSampler();
+    const started = process.hrtime.bigint();
+    const results = await ctx.get(SyncEngine).syncAccount(account.id, { kind: 'full' });
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const rss = sampler.stop();
+    const failed = results.filter((r) => r.outcome !== 'done');
+    const seen = results.reduce((n, r) => n + r.seen, 0);
+    const contactsSeen = results.find((r) => r.model === 'Contact')?.seen ?? 0;
+    const ours = written / (Number(writeNs) / 1e9);
+    const raw = await measureRawInsert(db, account.id, pageSizes);
+    const rawRate = raw.rows / raw.seconds;
+    console.log(
+      `${vendor.padEnd(10)} ${fmt(contacts).padStart(9)} contacts  limits off  ${fmt(seen)} records (${fmt(contactsSeen)} contacts) in ${fmt(seconds, 1)} s = ${fmt(seen / seconds)} records/s` +
+        `  peak RSS ${fmt(rss.peak / MB)} MB (start ${fmt(rssBefore / MB)}, 1st half ${fmt(rss.firstHalf / MB)}, 2nd half ${fmt(rss.secondHalf / MB)})` +
+        `  store write ${fmt(ours)} rows/s vs raw unnest insert ${fmt(rawRate)} rows/s: ratio ${fmt(ours / rawRate, 2)}` +
+        (failed.length ? `  FAILED: ${failed.map((f) => `${f.model}: ${f.error}`).join('; ')}` : ''),
+    );
+  } finally {
+    await ctx.close();
+    await db.close();
+    await emu.stop();
+  }
+}
+
+async function limitsOn(vendor: VendorSlug): Promise<void> {
+  const emu = await startEmulator(vendor, 200_000, true);
+  const db = await createTestDatabase();
+  const ctx = await startSyncContext(db.prisma, [{ vendor, url: emu.url }]);
+  try {
+    const budget = LIMITED_BUDGETS[vendor];
+    if (Object.keys(budget.budgets).length) {
+      const res = await fetch(`${emu.url}/__sandbox/settings`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ budgets: budget.budgets }) });
+      if (!res.ok) throw new Error(`budgets: ${res.status} ${await res.text()}`);
+    }
+    const account = await linkStandalone(ctx, vendor, emu.url);
+    const metrics = ctx.get(MetricsService);
+    const before = await vendorRequests(metrics, vendor);
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), LIMITED_SECONDS * 1000);
+    const started = process.hrtime.bigint();
+    const [result] = await ctx.get(SyncEngine).syncAccount(account.id, { models: ['Contact'], kind: 'full', signal: abort.signal });
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    clearTimeout(timer);
+    const after = await vendorRequests(metrics, vendor);
+    const ok = after.ok - before.ok;
+    const rate = ok / seconds;
+    console.log(
+      `${vendor.padEnd(10)} limits on (${budget.note}): ${fmt(ok)} successful vendor requests in ${fmt(seconds, 1)} s = ${fmt(rate, 2)}/s, ` +
+        `allowance ${fmt(budget.perSecond, 2)}/s: ratio ${fmt(rate / budget.perSecond, 2)}  (429 answers ${after.limited - before.limited}, other errors ${after.other - before.other}; ` +
+        `${fmt(result?.seen ?? 0)} contacts, outcome ${result?.outcome}${result?.error ? `: ${result.error}` : ''})`,
+    );
+  } finally {
+    await ctx.close();
+    await db.close();
+    await emu.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  console.log(`bench:sync on ${process.env.DATABASE_URL ? 'PostgreSQL' : 'embedded PGlite'}, Node ${process.version}`);
+  for (const contacts of SIZES) for (const vendor of VENDORS) await limitsOff(vendor, contacts);
+  if (process.env.BENCH_SYNC_SKIP_LIMITS !== '1') for (const vendor of VENDORS) await limitsOn(vendor);
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -69,9 +69,19 @@ export class AsyncPassthroughService implements OnModuleInit {
       where: { id: receiptId, organizationId: account.organizationId, linkedAccountId: account.id, expiresAt: { gt: new Date() } },
     });
     if (!row) throw ApiError.notFound('No async pass-through receipt with this id for this linked account (receipts expire after 24 hours).');
+    if (row.status === 'RUNNING' && Date.now() - row.createdAt.getTime() > this.interruptedAfterMs()) {
+      // The process running it stopped mid-request; it is not repeated (it may have reached the vendor).
+      const error = new ApiError(502, 'PASSTHROUGH_INTERRUPTED', 'The async pass-through request was interrupted (the server stopped while sending it); it may or may not have reached the vendor.');
+      return { ready: true, httpStatus: error.status, body: error.toBody() };
+    }
     if (row.status !== 'DONE' && row.status !== 'FAILED') return { ready: false, status: row.status };
     const body = JSON.parse(this.vault.decrypt(row.resultCipher as string, `${account.id}:async-passthrough-result`)) as RemoteResponseBody | ErrorBody;
     return { ready: true, httpStatus: row.resultStatus ?? 200, body };
+  }
+
+  /** Longest a job can be RUNNING: its timeout with room for queueing and refreshes. */
+  private interruptedAfterMs(): number {
+    return Math.max(10 * 60_000, 5 * ASYNC_TIMEOUT_FACTOR * this.config.passthrough.timeoutMs);
   }
 
   /** Runs one receipt's request once; a crash mid-way leaves it RUNNING and it is not repeated (non-idempotent requests). */

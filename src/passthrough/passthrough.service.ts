@@ -4,6 +4,7 @@ import { gzipSync } from 'node:zlib';
 import type { Logger } from 'pino';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { ApiError } from '../errors/api-error';
+import { createLogger } from '../observability/logger';
 import { type VendorRequest, type VendorResponse, VendorError } from '../integrations/contract';
 import { adapterFor } from '../integrations/registry';
 import { VendorConnections } from '../linked-accounts/connections';
@@ -192,7 +193,8 @@ export class PassthroughService {
   private logger(): Logger {
     const log = (this.adapterHost.httpAdapter?.getInstance?.() as { log?: Logger } | undefined)?.log;
     if (log) return log;
-    this.fallbackLogger ??= { info() {}, warn() {} } as unknown as Logger;
+    // Worker processes have no HTTP server: log to the same JSON stream directly (same redaction).
+    this.fallbackLogger ??= createLogger(this.config.logLevel);
     return this.fallbackLogger;
   }
 }

@@ -13,12 +13,17 @@ import { startTestApp, type TestApp } from '../support/test-app';
 let t: TestApp;
 let apiKey: string;
 const tokens: Partial<Record<VendorSlug, string>> = {};
+const accountIds: Partial<Record<VendorSlug, string>> = {};
 
 beforeAll(async () => {
   t = await startTestApp({ SANDBOX_CONTACTS: '12', PASSTHROUGH_TIMEOUT_MS: '1500', PASSTHROUGH_MAX_RESPONSE_BYTES: '10000' });
   const org = await t.createOrganization();
   apiKey = org.apiKey;
-  for (const vendor of ['salesforce', 'hubspot', 'zoho'] as VendorSlug[]) tokens[vendor] = (await linkSandboxAccount(t, org.organizationId, vendor, undefined, { refreshable: true })).accountToken;
+  for (const vendor of ['salesforce', 'hubspot', 'zoho'] as VendorSlug[]) {
+    const linked = await linkSandboxAccount(t, org.organizationId, vendor, undefined, { refreshable: true });
+    tokens[vendor] = linked.accountToken;
+    accountIds[vendor] = linked.linkedAccountId;
+  }
 }, 120_000);
 
 afterAll(async () => {
@@ -183,6 +188,7 @@ describe('request formats', () => {
       [{ method: 'TRACE', path: '/x' }, '/body/method'],
       [{ path: '/x' }, '/body/method'],
     ];
+    cases.push([[{ method: 'GET', path: '/x' }], '/body']);
     for (const [body, pointer] of cases) {
       const res = await passthrough('hubspot', body);
       expect(res.status, JSON.stringify(body)).toBe(400);
@@ -192,6 +198,12 @@ describe('request formats', () => {
 });
 
 describe('credentials, limits and budget', () => {
+  it('answers 413 for a request body past BODY_LIMIT_BYTES', async () => {
+    const res = await passthrough('hubspot', { method: 'POST', path: '/crm/v3/objects/companies', data: 'x'.repeat(1_100_000) });
+    expect(res.status).toBe(413);
+    expect(res.body.code).toBeTruthy();
+  });
+
   it('refreshes the token once after a 401 and retries', async () => {
     const rt = runtime('zoho');
     const refreshesBefore = rt.tokens.stats.refreshes;
@@ -316,22 +328,32 @@ describe('async pass-through', () => {
 
   it('answers 202 while the vendor is slow, then stores the timeout as a 408', async () => {
     // The vendor takes 8 s; async pass-through waits 4 x 1.5 s = 6 s, so the job cannot be done before its timeout.
-    const rt = runtime('hubspot');
+    const rt = runtime('salesforce');
     rt.faults.set({ errorRates: {}, latencyMs: 8_000, dropRate: 0 });
     try {
-      const created = await t.request('/api/crm/v1/async-passthrough', { method: 'POST', apiKey, headers: { 'x-account-token': tokens.hubspot! }, json: { method: 'GET', path: '/crm/v3/objects/contacts?limit=1' } });
+      const created = await t.request('/api/crm/v1/async-passthrough', { method: 'POST', apiKey, headers: { 'x-account-token': tokens.salesforce! }, json: { method: 'GET', path: '/services/data/v62.0/limits' } });
       const id = created.body.async_passthrough_receipt_id as string;
-      const pending = await t.request(`/api/crm/v1/async-passthrough/${id}`, { apiKey, headers: { 'x-account-token': tokens.hubspot! } });
+      const pending = await t.request(`/api/crm/v1/async-passthrough/${id}`, { apiKey, headers: { 'x-account-token': tokens.salesforce! } });
       expect(pending.status).toBe(202);
       expect(typeof pending.body).toBe('string');
       expect(pending.headers.get('retry-after')).toBe('1');
-      const done = await poll(id, tokens.hubspot!);
+      const done = await poll(id, tokens.salesforce!);
       expect(done.status).toBe(408);
       expect(done.body.code).toBe('PASSTHROUGH_TIMEOUT');
     } finally {
       rt.faults.reset();
     }
   }, 60_000);
+
+  it('answers a receipt whose process died mid-request as interrupted (never re-sent)', async () => {
+    const account = await t.db.prisma.linkedAccount.findUniqueOrThrow({ where: { id: accountIds.zoho! } });
+    const row = await t.db.prisma.asyncPassthroughReceipt.create({
+      data: { organizationId: account.organizationId, linkedAccountId: account.id, status: 'RUNNING', requestCipher: 'v1.x.x.x.x', createdAt: new Date(Date.now() - 60 * 60_000), expiresAt: new Date(Date.now() + 60_000) },
+    });
+    const res = await t.request(`/api/crm/v1/async-passthrough/${row.id}`, { apiKey, headers: { 'x-account-token': tokens.zoho! } });
+    expect(res.status).toBe(502);
+    expect(res.body.code).toBe('PASSTHROUGH_INTERRUPTED');
+  });
 
   it('validates before queueing', async () => {
     const before = await t.db.prisma.asyncPassthroughReceipt.count();

@@ -134,13 +134,14 @@ export function salesforceRetryDelayMs(res: VendorResponse): number | undefined 
 }
 
 /**
- * Salesforce's own API hosts: My Domain (`*.my.salesforce.com`), legacy instances (`na1.salesforce.com`)
- * and Experience Cloud / Visualforce hosts (`*.force.com`), over https on the default port.
+ * Salesforce's own API hosts: My Domain (`*.my.salesforce.com`), legacy instances (`na1.salesforce.com`),
+ * Experience Cloud / Visualforce hosts (`*.force.com`, `*.my.site.com`, `*.cloudforce.com`) and
+ * Government Cloud (`*.salesforce.mil`), over https on the default port.
  */
 export function isSalesforceApiHost(url: URL): boolean {
   if (url.protocol !== 'https:' || url.username || url.password || (url.port !== '' && url.port !== '443')) return false;
   const host = url.hostname.toLowerCase();
-  return ['.salesforce.com', '.force.com'].some((suffix) => host.endsWith(suffix) && host.length > suffix.length);
+  return ['.salesforce.com', '.force.com', '.my.site.com', '.cloudforce.com', '.salesforce.mil'].some((suffix) => host.endsWith(suffix) && host.length > suffix.length);
 }
 
 export const salesforceAuth: VendorAuthSettings = {

@@ -4,7 +4,7 @@ import { PrismaService } from '../database/prisma.service';
 import { ApiError } from '../errors/api-error';
 import { CURSOR_CODEC, type CursorCodec } from '../http/cursor';
 import { adapterFor } from '../integrations/registry';
-import type { LinkedAccountRecord } from '../linked-accounts/linked-accounts.service';
+import { type LinkedAccountRecord, LinkedAccountsService } from '../linked-accounts/linked-accounts.service';
 import type { ModelName } from '../models/spec';
 import { SYNC_TRIGGER, type SyncRequest, type SyncTrigger } from '../sync/contract';
 import { parseUuid } from './list-query';
@@ -117,6 +117,8 @@ export class SyncStatusService {
     if (body.read_mode !== undefined) data.readMode = body.read_mode;
     if (body.sync_frequency_minutes !== undefined) data.syncFrequencyMinutes = body.sync_frequency_minutes;
     const updated = Object.keys(data).length ? await this.prisma.linkedAccount.update({ where: { id: uuid }, data }) : account;
+    // Requests after this one must see the new read mode (account-token lookups are cached for seconds).
+    this.moduleRef.get(LinkedAccountsService, { strict: false }).invalidate(uuid);
     if (account.readMode !== 'live' && updated.readMode === 'live') {
       // Live-mode accounts store nothing: drop the copy and the sync bookkeeping.
       await this.prisma.sql.transaction(async (tx) => {

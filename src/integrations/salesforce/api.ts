@@ -38,8 +38,13 @@ export function soqlDateTime(date: Date, round: 'floor' | 'ceil'): string {
 }
 
 /** Salesforce datetime `2024-01-01T00:00:00.000+0000` (or a date `2024-01-01`) to ISO 8601 UTC. */
+/** Salesforce's usual UTC form: the ISO string is a rewrite of the offset, no parse needed. */
+const SF_UTC = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3})\+0000$/;
+
 export function toIso(value: unknown): string | null {
   if (typeof value !== 'string' || value === '') return null;
+  const utc = SF_UTC.exec(value);
+  if (utc && !Number.isNaN(Date.parse(`${utc[1]}Z`))) return `${utc[1]}Z`;
   if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return `${value}T00:00:00.000Z`;
   const normalized = value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2');
   const t = Date.parse(normalized);

@@ -96,8 +96,13 @@ export async function call<T>(conn: VendorConnection, req: VendorRequest): Promi
 }
 
 /** Zoho datetimes carry an offset (2024-01-01T10:00:00+05:30): normalize to ISO 8601 UTC. */
+/** Zoho's UTC form (2024-01-01T10:00:00+00:00): the ISO string is a rewrite, no parse and format. */
+const ZOHO_UTC = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\+00:00$/;
+
 export function isoUtc(value: unknown): string | null {
   if (typeof value !== 'string' || !value) return null;
+  const utc = ZOHO_UTC.exec(value);
+  if (utc && !Number.isNaN(Date.parse(`${utc[1]}Z`))) return `${utc[1]}.000Z`;
   const ms = Date.parse(value);
   return Number.isNaN(ms) ? null : new Date(ms).toISOString();
 }

@@ -8,8 +8,12 @@ import type { SourceSpec } from './types';
 export const str = (v: string | null | undefined): string | null => (v === undefined || v === null || v === '' ? null : v);
 
 /** HubSpot datetimes (ISO with ms, or epoch ms) -> ISO 8601 UTC. */
+/** Already canonical (what HubSpot sends for datetimes): returned as is, no parse and format. */
+const CANONICAL_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 export function iso(v: string | null | undefined): string | null {
   if (v === undefined || v === null || v === '') return null;
+  if (CANONICAL_ISO.test(v) && !Number.isNaN(Date.parse(v))) return v;
   const t = /^\d{10,}$/.test(v) ? Number(v) : Date.parse(v);
   return Number.isNaN(t) ? v : new Date(t).toISOString();
 }

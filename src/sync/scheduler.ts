@@ -23,7 +23,8 @@ import { SYNC_RUNNER, type SyncKind, type SyncReason, type SyncRequest, type Syn
  * - The tick (every SYNC_TICK_SECONDS, and once at start) claims due sync_states rows atomically
  *   (UPDATE ... RETURNING moves next_sync_start forward) so that of several processes only one
  *   enqueues each due account; it also resumes runs left open by a crashed process once their lease
- *   expired, and starts the first sync of stored-mode accounts that have none yet.
+ *   expired, starts the first sync of stored-mode accounts that have none yet, and (in-process
+ *   queue, first tick) re-queues pairs whose queued job died with a previous process.
  * - Live-mode accounts store nothing: no sync is ever run for them.
  */
 
@@ -186,7 +187,14 @@ export class SyncScheduler implements SyncTrigger, OnApplicationBootstrap, OnMod
     return this.ticking;
   }
 
+  /** False until this process's first tick has run. */
+  private recovered = false;
+
   private async runTick(): Promise<void> {
+    // An in-process queue loses its jobs with the process: on the first tick, pairs that were
+    // queued but never started (e.g. the rest of a first sync killed half-way) are due again.
+    const recoverQueued = !this.recovered && this.queue.kind === 'in-process';
+    this.recovered = true;
     const sql = this.prisma.sql;
     // 1. Stored-mode accounts with models never synced (account linked while no process ran, or
     //    read mode switched to stored): claim by inserting their rows; only the inserter enqueues.
@@ -215,8 +223,10 @@ export class SyncScheduler implements SyncTrigger, OnApplicationBootstrap, OnMod
        WHERE la.id = s.linked_account_id AND la.read_mode = 'stored' AND la.status = 'COMPLETE'
          AND s.status <> 'DISABLED'
          AND (s.lease_owner IS NULL OR s.lease_expires_at IS NULL OR s.lease_expires_at < now())
-         AND (s.next_sync_start IS NULL OR s.next_sync_start <= now() OR s.status IN ('SYNCING', 'PARTIALLY_SYNCED'))
+         AND (s.next_sync_start IS NULL OR s.next_sync_start <= now() OR s.status IN ('SYNCING', 'PARTIALLY_SYNCED')
+              OR ($1::boolean AND s.last_sync_start IS NULL))
        RETURNING s.linked_account_id::text AS id, s.model`,
+      [recoverQueued],
     );
     const byAccount = new Map<string, ModelName[]>();
     for (const row of due) {

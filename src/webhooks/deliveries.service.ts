@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit, Optional } from '@nestjs/common';
+import { Interval } from '@nestjs/schedule';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { PrismaService } from '../database/prisma.service';
 import { ApiError } from '../errors/api-error';
@@ -19,6 +20,8 @@ export const ATTEMPT_TIMEOUT_MS = 10_000;
 const LEASE_MS = ATTEMPT_TIMEOUT_MS * 3;
 /** The database is the source of truth: due deliveries are re-dispatched this often (restarts, lost jobs). */
 export const SWEEP_INTERVAL_MS = 30_000;
+/** The delivery log keeps finished deliveries (and their attempts) this long. */
+export const DELIVERY_RETENTION_MS = 30 * 24 * 3600_000;
 
 interface DeliveryJob {
   deliveryId: string;
@@ -40,6 +43,8 @@ export class WebhookDeliveriesService implements OnModuleInit, OnApplicationBoot
   private sweepTimer?: NodeJS.Timeout;
   private readonly localTimers = new Set<NodeJS.Timeout>();
   private closing = false;
+  private pending: SwitchboardEvent[] = [];
+  private flushing?: Promise<void>;
 
   constructor(
     private readonly prisma: PrismaService,
@@ -80,28 +85,54 @@ export class WebhookDeliveriesService implements OnModuleInit, OnApplicationBoot
     this.localTimers.clear();
   }
 
-  private async onEvent(e: SwitchboardEvent): Promise<void> {
-    const row = await this.record(e);
-    if (row) await this.dispatch(row.id, 1, 0);
+  /**
+   * Events arrive in bursts (a sync page publishes one per changed record): they are collected
+   * for one turn of the event loop and recorded with one insert per batch.
+   */
+  private onEvent(e: SwitchboardEvent): Promise<void> {
+    this.pending.push(e);
+    this.flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.flush());
+    return this.flushing;
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = undefined;
+    while (this.pending.length) {
+      const batch = this.pending.splice(0, 500);
+      try {
+        const rows = await this.recordMany(batch);
+        for (const row of rows) await this.dispatch(row.id, 1, 0);
+      } catch (err) {
+        this.logger.error(`recording ${batch.length} webhook event(s) failed: ${(err as Error).message}`);
+      }
+    }
   }
 
   /** Persists the delivery of one event (null when the organization does not receive it). */
   async record(e: SwitchboardEvent): Promise<WebhookDelivery | null> {
-    if (!e.organizationId) return null;
-    const settings = await this.settings.cached(e.organizationId);
-    if (!settings || !settings.isActive) return null;
-    if (settings.events.length > 0 && !settings.events.includes(e.event)) return null;
-    let linkedAccount: Record<string, unknown> | null = null;
-    if (e.linkedAccountId) {
-      const a = await this.prisma.linkedAccount.findUnique({ where: { id: e.linkedAccountId } });
-      // A deleted account is gone by now: its id (and what the event carried) is all there is.
-      linkedAccount = a ? linkedAccountPayload(a, this.config.publicUrl) : { id: e.linkedAccountId, ...((e.data.linked_account as Record<string, unknown> | undefined) ?? {}) };
-    }
-    const eventId = randomUUID();
-    const payload = JSON.stringify({ hook: { id: settings.id, event: e.event, target: settings.targetUrl, event_id: eventId, occurred_at: e.occurredAt }, linked_account: linkedAccount, data: e.data });
+    return (await this.recordMany([e]))[0] ?? null;
+  }
+
+  /** Persists the deliveries of the events their organizations receive (one insert). */
+  async recordMany(events: SwitchboardEvent[]): Promise<WebhookDelivery[]> {
+    const accountIds = [...new Set(events.map((e) => e.linkedAccountId).filter((id): id is string => Boolean(id)))];
+    const accounts = accountIds.length ? new Map((await this.prisma.linkedAccount.findMany({ where: { id: { in: accountIds } } })).map((a) => [a.id, a])) : new Map();
+    const rows: WebhookDelivery[] = [];
     const now = new Date();
-    return this.prisma.webhookDelivery.create({
-      data: {
+    for (const e of events) {
+      if (!e.organizationId) continue;
+      const settings = await this.settings.cached(e.organizationId);
+      if (!settings || !settings.isActive) continue;
+      if (settings.events.length > 0 && !settings.events.includes(e.event)) continue;
+      let linkedAccount: Record<string, unknown> | null = null;
+      if (e.linkedAccountId) {
+        const a = accounts.get(e.linkedAccountId);
+        // A deleted account is gone by now: its id (and what the event carried) is all there is.
+        linkedAccount = a && a.organizationId === e.organizationId ? linkedAccountPayload(a, this.config.publicUrl) : { id: e.linkedAccountId, ...((e.data.linked_account as Record<string, unknown> | undefined) ?? {}) };
+      }
+      const eventId = randomUUID();
+      const payload = JSON.stringify({ hook: { id: settings.id, event: e.event, target: settings.targetUrl, event_id: eventId, occurred_at: e.occurredAt }, linked_account: linkedAccount, data: e.data });
+      rows.push({
         id: uuidv7(now.getTime()),
         organizationId: e.organizationId,
         eventId,
@@ -109,10 +140,20 @@ export class WebhookDeliveriesService implements OnModuleInit, OnApplicationBoot
         linkedAccountId: e.linkedAccountId ?? null,
         targetUrl: settings.targetUrl,
         payload,
+        status: 'PENDING',
+        attempts: 0,
         nextAttemptAt: now,
         retryUntil: new Date(now.getTime() + RETRY_WINDOW_MS),
-      },
-    });
+        lastStatusCode: null,
+        lastError: null,
+        deliveredAt: null,
+        leaseUntil: null,
+        replayOf: null,
+        createdAt: now,
+      });
+    }
+    if (rows.length) await this.prisma.webhookDelivery.createMany({ data: rows });
+    return rows;
   }
 
   /** Hands an attempt to the queue (or, without one, to a local timer). */
@@ -204,6 +245,15 @@ export class WebhookDeliveriesService implements OnModuleInit, OnApplicationBoot
       }),
     ]);
     if (next) await this.dispatch(row.id, attemptNo + 1, next.getTime() - now.getTime());
+    // The target URL is left out: it may carry the organization's own secrets in its query.
+    else if (status === 'FAILED') this.logger.warn(`webhook delivery ${row.id} (${row.event}) failed after ${attemptNo} attempt(s): ${result.error}`);
+  }
+
+  /** Finished deliveries older than 30 days leave the log (attempts go with them). */
+  @Interval(3600_000)
+  async purge(now = new Date()): Promise<number> {
+    const { count } = await this.prisma.webhookDelivery.deleteMany({ where: { status: { in: ['DELIVERED', 'FAILED'] }, createdAt: { lt: new Date(now.getTime() - DELIVERY_RETENTION_MS) } } });
+    return count;
   }
 
   /** A new delivery of the same event (same event id and data) to the current target, sent at once. */

@@ -26,5 +26,9 @@ describe('outgoing webhook signatures', () => {
     const b = uuidv7(2_000);
     expect(a).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(a < b).toBe(true);
+    // Same millisecond (or a clock step back): still strictly increasing.
+    const same = Array.from({ length: 5000 }, () => uuidv7(3_000));
+    for (let i = 1; i < same.length; i++) expect(same[i]! > same[i - 1]!).toBe(true);
+    expect(uuidv7(2_500) > same[same.length - 1]!).toBe(true);
   });
 });

@@ -40,14 +40,26 @@ export function generateSigningKey(): string {
   return `whsec_${randomBytes(32).toString('base64url')}`;
 }
 
+let lastMs = 0;
+let seq = 0;
+
 /**
- * Time-ordered UUID (RFC 9562 version 7): 48-bit millisecond timestamp, then random bits. Lists
- * keyed on it page in creation order with a plain primary-key index.
+ * Time-ordered UUID (RFC 9562 version 7): 48-bit millisecond timestamp, a 12-bit counter (so ids
+ * made in the same millisecond by this process still increase), then random bits. Lists keyed on
+ * it page in creation order with a plain primary-key index.
  */
 export function uuidv7(now = Date.now()): string {
+  if (now > lastMs) {
+    lastMs = now;
+    seq = 0;
+  } else if (++seq > 0xfff) {
+    lastMs++;
+    seq = 0;
+  }
   const b = randomBytes(16);
-  b.writeUIntBE(now, 0, 6);
-  b[6] = (b[6]! & 0x0f) | 0x70;
+  b.writeUIntBE(lastMs, 0, 6);
+  b[6] = 0x70 | (seq >> 8);
+  b[7] = seq & 0xff;
   b[8] = (b[8]! & 0x3f) | 0x80;
   const h = b.toString('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;

@@ -158,6 +158,35 @@ describe('outgoing webhooks to the organization', () => {
     expect((await t.request(`/api/crm/v1/webhook-deliveries?cursor=${encodeURIComponent(page1.body.next)}`, { apiKey: b.apiKey })).status).toBe(400);
   });
 
+  it('a burst of events (a sync page) is recorded in order and each event delivered once', async () => {
+    await t.request('/api/crm/v1/webhook-settings', { method: 'PUT', apiKey: a.apiKey, json: { target_url: receiver.url, events: [] } });
+    receiver.received.length = 0;
+    receiver.script = [200];
+    const n0 = await t.db.prisma.webhookDelivery.count({ where: { organizationId: a.organizationId } });
+    for (let i = 0; i < 120; i++) publish(a.organizationId, 'Contact.changed', { id: `burst-${i}` }, accountId);
+    await eventually(async () => (await t.db.prisma.webhookDelivery.count({ where: { organizationId: a.organizationId, status: 'DELIVERED', createdAt: { gt: new Date(Date.now() - 60_000) }, event: 'Contact.changed' } })) >= 120, 60_000);
+    expect(await t.db.prisma.webhookDelivery.count({ where: { organizationId: a.organizationId } })).toBe(n0 + 120);
+    const ids = receiver.received.map((r) => JSON.parse(r.body).data.id as string);
+    expect(new Set(ids).size).toBe(120);
+    expect(ids.length).toBe(120);
+    // Recorded in publication order: the log lists them in that order.
+    const log = await t.db.prisma.webhookDelivery.findMany({ where: { organizationId: a.organizationId }, orderBy: { id: 'desc' }, take: 120 });
+    expect(log.reverse().map((d) => (JSON.parse(d.payload) as { data: { id: string } }).data.id)).toEqual(Array.from({ length: 120 }, (_, i) => `burst-${i}`));
+  });
+
+  it('keeps finished deliveries 30 days, pending ones until they finish', async () => {
+    const svc = t.app.get(WebhookDeliveriesService);
+    const finished = await t.db.prisma.webhookDelivery.count({ where: { status: { in: ['DELIVERED', 'FAILED'] } } });
+    expect(finished).toBeGreaterThan(0);
+    expect(await svc.purge(new Date(Date.now() + 29 * 24 * 3600_000))).toBe(0);
+    const pendingId = '0190f0e0-0000-7000-8000-0000000000aa';
+    const any = await t.db.prisma.webhookDelivery.findFirstOrThrow({ where: { organizationId: a.organizationId } });
+    await t.db.prisma.webhookDelivery.create({ data: { ...any, id: pendingId, status: 'PENDING', nextAttemptAt: new Date(Date.now() + 3600_000), leaseUntil: null } });
+    expect(await svc.purge(new Date(Date.now() + 31 * 24 * 3600_000))).toBe(finished);
+    expect(await t.db.prisma.webhookDelivery.findUnique({ where: { id: pendingId } })).not.toBeNull();
+    await t.db.prisma.webhookDelivery.delete({ where: { id: pendingId } });
+  });
+
   it('rotates the key: later attempts are signed with the new one', async () => {
     const rotated = await t.request('/api/crm/v1/webhook-settings/rotate-key', { method: 'POST', apiKey: a.apiKey });
     expect(rotated.status).toBe(200);

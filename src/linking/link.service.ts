@@ -184,7 +184,7 @@ export class LinkService {
         endUserEmailAddress: input.endUserEmailAddress,
         endUserOrganizationName: input.endUserOrganizationName,
         integration: input.integration ?? null,
-        salesforceEnvironment: input.loginEnvironment ?? null,
+        loginEnvironment: input.loginEnvironment ?? null,
         expiresAt: new Date(Date.now() + minutes * 60_000),
       },
     });
@@ -233,7 +233,7 @@ export class LinkService {
       throw new LinkPageError('unavailable', 400, 'This CRM cannot be linked through this link.', linkTokenValue, target);
     }
     const adapter = adapterFor(integration)!;
-    const env = loginEnvironment ?? link.salesforceEnvironment ?? undefined;
+    const env = loginEnvironment ?? link.loginEnvironment ?? undefined;
     const option = env ? this.loginOptions(integration).find((o) => o.key === env) : undefined;
     const client = this.credentials.oauthClient(integration as VendorSlug, option?.authBaseUrl);
     const state = generateSecret(STATE_PREFIX);

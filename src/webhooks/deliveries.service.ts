@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit, Optional } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
+import { Counter } from 'prom-client';
 import { APP_CONFIG, type AppConfig } from '../config/config';
 import { PrismaService } from '../database/prisma.service';
 import { ApiError } from '../errors/api-error';
 import { EventBus, type SwitchboardEvent } from '../events/event-bus';
 import type { WebhookDelivery } from '../generated/prisma/client';
+import { MetricsService } from '../observability/metrics';
 import { JOB_QUEUE, type JobQueue } from '../queue/job-queue';
 import { QUEUE_ROLE, type QueueRole, runsJobs } from '../queue/queue.module';
 import { linkedAccountPayload } from './account-payload';
@@ -45,6 +47,7 @@ export class WebhookDeliveriesService implements OnModuleInit, OnApplicationBoot
   private closing = false;
   private pending: SwitchboardEvent[] = [];
   private flushing?: Promise<void>;
+  private readonly attemptsCounter?: Counter<'outcome'>;
 
   constructor(
     private readonly prisma: PrismaService,
@@ -53,7 +56,17 @@ export class WebhookDeliveriesService implements OnModuleInit, OnApplicationBoot
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Optional() @Inject(JOB_QUEUE) private readonly queue?: JobQueue,
     @Optional() @Inject(QUEUE_ROLE) private readonly role?: QueueRole,
-  ) {}
+    @Optional() metrics?: MetricsService,
+  ) {
+    if (metrics) {
+      this.attemptsCounter = new Counter({
+        name: 'switchboard_webhook_attempts_total',
+        help: 'Outgoing webhook attempts by outcome (delivered, retry: failed and rescheduled, failed: given up).',
+        labelNames: ['outcome'],
+        registers: [metrics.registry],
+      });
+    }
+  }
 
   private get runsJobs(): boolean {
     return runsJobs(this.role ?? 'server', this.config);
@@ -237,6 +250,7 @@ export class WebhookDeliveriesService implements OnModuleInit, OnApplicationBoot
     const delivered = result.error === null;
     const next = delivered || giveUp ? null : nextAttemptAt(attemptNo, now, row.retryUntil, this.config.webhooks.retryBaseMs);
     const status = delivered ? 'DELIVERED' : next ? 'PENDING' : 'FAILED';
+    this.attemptsCounter?.inc({ outcome: delivered ? 'delivered' : next ? 'retry' : 'failed' });
     await this.prisma.$transaction([
       this.prisma.webhookDeliveryAttempt.create({ data: { deliveryId: row.id, attempt: attemptNo, attemptedAt: now, statusCode: result.statusCode, durationMs: result.durationMs, error: result.error } }),
       this.prisma.webhookDelivery.update({

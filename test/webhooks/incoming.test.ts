@@ -85,6 +85,10 @@ describe('incoming vendor webhooks', () => {
     expect(huge.status).toBe(413);
     expect(huge.body.code).toBe('PAYLOAD_TOO_LARGE');
 
+    const metrics = (await t.request('/metrics')).text;
+    expect(metrics).toContain('switchboard_incoming_webhooks_total{vendor="hubspot",result="rejected"} 2');
+    expect(metrics).toContain('switchboard_incoming_webhooks_total{vendor="hubspot",result="accepted"} 1');
+
     // Only the one verified request was stored.
     expect(await stored('hubspot')).toHaveLength(1);
     expect(await stored('zoho')).toHaveLength(0);

@@ -81,6 +81,10 @@ describe('outgoing webhooks to the organization', () => {
     expect(body.linked_account).toMatchObject({ id: accountId, integration_slug: 'hubspot', category: 'crm', is_sandbox: true, status: 'COMPLETE' });
     expect(body.data).toEqual({});
 
+    const metrics = (await t.request('/metrics')).text;
+    expect(metrics).toMatch(/switchboard_webhook_attempts_total\{outcome="retry"\} [2-9]/);
+    expect(metrics).toMatch(/switchboard_webhook_attempts_total\{outcome="delivered"\} [1-9]/);
+
     const detail = await t.request(`/api/crm/v1/webhook-deliveries/${delivery.id}`, { apiKey: a.apiKey });
     expect(detail.body.attempt_log.map((x: { status_code: number }) => x.status_code)).toEqual([500, 500, 200]);
     expect(detail.body.attempt_log[0].error).toContain('500');

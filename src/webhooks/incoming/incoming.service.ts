@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit, Optional } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
+import { Counter } from 'prom-client';
 import { APP_CONFIG, type AppConfig } from '../../config/config';
 import { resolveEncryptionKey } from '../../crypto/encryption-key';
 import { PrismaService } from '../../database/prisma.service';
@@ -12,6 +13,7 @@ import { EventBus } from '../../events/event-bus';
 import { VendorConnections } from '../../linked-accounts/connections';
 import { CredentialsService } from '../../linked-accounts/credentials.service';
 import type { ModelName } from '../../models/spec';
+import { MetricsService } from '../../observability/metrics';
 import { type MountedSandbox, SANDBOX_EMULATORS } from '../../sandbox/sandbox.module';
 import { SYNC_TRIGGER, type SyncTrigger } from '../../sync/contract';
 import { uuidv7 } from '../signing';
@@ -40,6 +42,7 @@ export interface IncomingResult {
 export class IncomingWebhooksService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('IncomingWebhooks');
   private unsubscribe?: () => void;
+  private readonly received?: Counter<'vendor' | 'result'>;
 
   constructor(
     private readonly prisma: PrismaService,
@@ -49,7 +52,17 @@ export class IncomingWebhooksService implements OnModuleInit, OnModuleDestroy {
     private readonly connections: VendorConnections,
     private readonly events: EventBus,
     @Optional() @Inject(SYNC_TRIGGER) private readonly sync?: SyncTrigger,
-  ) {}
+    @Optional() metrics?: MetricsService,
+  ) {
+    if (metrics) {
+      this.received = new Counter({
+        name: 'switchboard_incoming_webhooks_total',
+        help: 'Vendor notifications received, by vendor and result (accepted, rejected: failed verification or malformed).',
+        labelNames: ['vendor', 'result'],
+        registers: [metrics.registry],
+      });
+    }
+  }
 
   onModuleInit(): void {
     // Vendors subscribed per account (Zoho channels) are subscribed as soon as an account is linked.
@@ -93,6 +106,19 @@ export class IncomingWebhooksService implements OnModuleInit, OnModuleDestroy {
     const adapter = adapterFor(vendor);
     const hooks = adapter?.webhooks;
     if (!adapter || !hooks) throw ApiError.notFound(`No incoming webhooks for "${vendor}".`);
+    try {
+      const result = await this.accept(adapter.vendor, req);
+      this.received?.inc({ vendor: adapter.vendor, result: 'accepted' });
+      return result;
+    } catch (err) {
+      if (err instanceof ApiError && err.status < 500) this.received?.inc({ vendor: adapter.vendor, result: 'rejected' });
+      throw err;
+    }
+  }
+
+  private async accept(vendor: VendorSlug, req: IncomingVendorRequest): Promise<IncomingResult> {
+    const adapter = adapterFor(vendor)!;
+    const hooks = adapter.webhooks!;
     const verdict = hooks.verify(req, this.secretFor(adapter.vendor), Date.now());
     if (!verdict.ok) throw new ApiError(401, 'INVALID_WEBHOOK', `The ${adapter.displayName} notification was rejected: ${verdict.reason}.`);
     let changes: VendorWebhookChange[];

@@ -1354,11 +1354,7 @@ export interface components {
         Account: {
             /** @description The account's addresses. */
             addresses?: components["schemas"]["Address"][];
-            /**
-             * Format: date-time
-             * @description When Switchboard first saw the record.
-             */
-            created_at?: string;
+            created_at?: string | null;
             description?: string | null;
             field_mappings?: Record<string, never> | null;
             /**
@@ -1368,11 +1364,7 @@ export interface components {
             id: string;
             industry?: string | null;
             last_activity_at?: string | null;
-            /**
-             * Format: date-time
-             * @description When Switchboard's normalized copy last changed.
-             */
-            modified_at?: string;
+            modified_at?: string | null;
             name?: string | null;
             number_of_employees?: number | null;
             owner?: (string | components["schemas"]["User"]) | null;
@@ -1510,10 +1502,8 @@ export interface components {
             address_type?: ("BILLING" | "SHIPPING") | null;
             city?: string | null;
             country?: string | null;
-            /** Format: date-time */
-            created_at?: string;
-            /** Format: date-time */
-            modified_at?: string;
+            created_at?: string | null;
+            modified_at?: string | null;
             postal_code?: string | null;
             state?: string | null;
             street_1?: string | null;
@@ -1546,11 +1536,7 @@ export interface components {
             account?: (string | components["schemas"]["Account"]) | null;
             /** @description The contact's addresses. */
             addresses?: components["schemas"]["Address"][];
-            /**
-             * Format: date-time
-             * @description When Switchboard first saw the record.
-             */
-            created_at?: string;
+            created_at?: string | null;
             /** @description The contact's email addresses. */
             email_addresses?: components["schemas"]["EmailAddress"][];
             field_mappings?: Record<string, never> | null;
@@ -1562,11 +1548,7 @@ export interface components {
             id: string;
             last_activity_at?: string | null;
             last_name?: string | null;
-            /**
-             * Format: date-time
-             * @description When Switchboard's normalized copy last changed.
-             */
-            modified_at?: string;
+            modified_at?: string | null;
             owner?: (string | components["schemas"]["User"]) | null;
             /** @description The contact's phone numbers. */
             phone_numbers?: components["schemas"]["PhoneNumber"][];
@@ -1654,12 +1636,10 @@ export interface components {
             status: string;
         };
         EmailAddress: {
-            /** Format: date-time */
-            created_at?: string;
+            created_at?: string | null;
             email_address?: string | null;
             email_address_type?: string | null;
-            /** Format: date-time */
-            modified_at?: string;
+            modified_at?: string | null;
         };
         EmailAddressRequest: {
             email_address?: string | null;
@@ -1715,11 +1695,7 @@ export interface components {
             /** @description The contacts taking part. */
             contacts?: (string | components["schemas"]["Contact"])[];
             content?: string | null;
-            /**
-             * Format: date-time
-             * @description When Switchboard first saw the record.
-             */
-            created_at?: string;
+            created_at?: string | null;
             direction?: (("INBOUND" | "OUTBOUND") | string) | null;
             end_time?: string | null;
             engagement_type?: (string | components["schemas"]["EngagementType"]) | null;
@@ -1729,11 +1705,7 @@ export interface components {
              * @description Switchboard's stable id of the record.
              */
             id: string;
-            /**
-             * Format: date-time
-             * @description When Switchboard's normalized copy last changed.
-             */
-            modified_at?: string;
+            modified_at?: string | null;
             owner?: (string | components["schemas"]["User"]) | null;
             remote_data?: components["schemas"]["RemoteData"][] | null;
             remote_fields?: components["schemas"]["RemoteField"][];
@@ -1768,22 +1740,14 @@ export interface components {
         /** @description A kind of engagement (calls, meetings, emails, and custom kinds). */
         EngagementType: {
             activity_type?: (("CALL" | "MEETING" | "EMAIL") | string) | null;
-            /**
-             * Format: date-time
-             * @description When Switchboard first saw the record.
-             */
-            created_at?: string;
+            created_at?: string | null;
             field_mappings?: Record<string, never> | null;
             /**
              * Format: uuid
              * @description Switchboard's stable id of the record.
              */
             id: string;
-            /**
-             * Format: date-time
-             * @description When Switchboard's normalized copy last changed.
-             */
-            modified_at?: string;
+            modified_at?: string | null;
             name?: string | null;
             remote_data?: components["schemas"]["RemoteData"][] | null;
             remote_fields?: components["schemas"]["RemoteField"][];
@@ -1868,11 +1832,7 @@ export interface components {
             converted_account?: (string | components["schemas"]["Account"]) | null;
             converted_contact?: (string | components["schemas"]["Contact"]) | null;
             converted_date?: string | null;
-            /**
-             * Format: date-time
-             * @description When Switchboard first saw the record.
-             */
-            created_at?: string;
+            created_at?: string | null;
             /** @description The lead's email addresses. */
             email_addresses?: components["schemas"]["EmailAddress"][];
             field_mappings?: Record<string, never> | null;
@@ -1884,11 +1844,7 @@ export interface components {
             id: string;
             last_name?: string | null;
             lead_source?: string | null;
-            /**
-             * Format: date-time
-             * @description When Switchboard's normalized copy last changed.
-             */
-            modified_at?: string;
+            modified_at?: string | null;
             owner?: (string | components["schemas"]["User"]) | null;
             /** @description The lead's phone numbers. */
             phone_numbers?: components["schemas"]["PhoneNumber"][];
@@ -2022,22 +1978,14 @@ export interface components {
             account?: (string | components["schemas"]["Account"]) | null;
             contact?: (string | components["schemas"]["Contact"]) | null;
             content?: string | null;
-            /**
-             * Format: date-time
-             * @description When Switchboard first saw the record.
-             */
-            created_at?: string;
+            created_at?: string | null;
             field_mappings?: Record<string, never> | null;
             /**
              * Format: uuid
              * @description Switchboard's stable id of the record.
              */
             id: string;
-            /**
-             * Format: date-time
-             * @description When Switchboard's normalized copy last changed.
-             */
-            modified_at?: string;
+            modified_at?: string | null;
             opportunity?: (string | components["schemas"]["Opportunity"]) | null;
             owner?: (string | components["schemas"]["User"]) | null;
             remote_created_at?: string | null;
@@ -2070,11 +2018,7 @@ export interface components {
             account?: (string | components["schemas"]["Account"]) | null;
             amount?: number | null;
             close_date?: string | null;
-            /**
-             * Format: date-time
-             * @description When Switchboard first saw the record.
-             */
-            created_at?: string;
+            created_at?: string | null;
             description?: string | null;
             field_mappings?: Record<string, never> | null;
             /**
@@ -2083,11 +2027,7 @@ export interface components {
              */
             id: string;
             last_activity_at?: string | null;
-            /**
-             * Format: date-time
-             * @description When Switchboard's normalized copy last changed.
-             */
-            modified_at?: string;
+            modified_at?: string | null;
             name?: string | null;
             owner?: (string | components["schemas"]["User"]) | null;
             remote_created_at?: string | null;
@@ -2201,10 +2141,8 @@ export interface components {
             results: components["schemas"]["WebhookDeliveryDto"][];
         };
         PhoneNumber: {
-            /** Format: date-time */
-            created_at?: string;
-            /** Format: date-time */
-            modified_at?: string;
+            created_at?: string | null;
+            modified_at?: string | null;
             phone_number?: string | null;
             phone_number_type?: string | null;
         };
@@ -2324,22 +2262,14 @@ export interface components {
         };
         /** @description A stage of an opportunity pipeline. */
         Stage: {
-            /**
-             * Format: date-time
-             * @description When Switchboard first saw the record.
-             */
-            created_at?: string;
+            created_at?: string | null;
             field_mappings?: Record<string, never> | null;
             /**
              * Format: uuid
              * @description Switchboard's stable id of the record.
              */
             id: string;
-            /**
-             * Format: date-time
-             * @description When Switchboard's normalized copy last changed.
-             */
-            modified_at?: string;
+            modified_at?: string | null;
             name?: string | null;
             remote_data?: components["schemas"]["RemoteData"][] | null;
             remote_fields?: components["schemas"]["RemoteField"][];
@@ -2377,11 +2307,7 @@ export interface components {
             completed_date?: string | null;
             contact?: (string | components["schemas"]["Contact"]) | null;
             content?: string | null;
-            /**
-             * Format: date-time
-             * @description When Switchboard first saw the record.
-             */
-            created_at?: string;
+            created_at?: string | null;
             due_date?: string | null;
             field_mappings?: Record<string, never> | null;
             /**
@@ -2389,11 +2315,7 @@ export interface components {
              * @description Switchboard's stable id of the record.
              */
             id: string;
-            /**
-             * Format: date-time
-             * @description When Switchboard's normalized copy last changed.
-             */
-            modified_at?: string;
+            modified_at?: string | null;
             opportunity?: (string | components["schemas"]["Opportunity"]) | null;
             owner?: (string | components["schemas"]["User"]) | null;
             remote_data?: components["schemas"]["RemoteData"][] | null;
@@ -2461,11 +2383,7 @@ export interface components {
         };
         /** @description A user of the CRM (owners of records). */
         User: {
-            /**
-             * Format: date-time
-             * @description When Switchboard first saw the record.
-             */
-            created_at?: string;
+            created_at?: string | null;
             email?: string | null;
             field_mappings?: Record<string, never> | null;
             /**
@@ -2474,11 +2392,7 @@ export interface components {
              */
             id: string;
             is_active?: boolean | null;
-            /**
-             * Format: date-time
-             * @description When Switchboard's normalized copy last changed.
-             */
-            modified_at?: string;
+            modified_at?: string | null;
             name?: string | null;
             remote_data?: components["schemas"]["RemoteData"][] | null;
             remote_fields?: components["schemas"]["RemoteField"][];

@@ -52,8 +52,9 @@ export function modelSchema(model: ModelName): SchemaObject {
   const properties: Record<string, SchemaObject> = {
     id: { type: 'string', format: 'uuid', description: "Switchboard's stable id of the record." } as SchemaObject,
     remote_id: nullable({ type: 'string', description: "The CRM's id of the record." } as SchemaObject),
-    created_at: { ...stamp, description: 'When Switchboard first saw the record.' } as SchemaObject,
-    modified_at: { ...stamp, description: "When Switchboard's normalized copy last changed." } as SchemaObject,
+    // Live reads take these from the CRM's own timestamps; a CRM object without any (a pipeline stage) has null.
+    created_at: nullable({ ...stamp, description: 'When Switchboard first saw the record (live reads: when the CRM created it; null when the CRM keeps no timestamp).' } as SchemaObject),
+    modified_at: nullable({ ...stamp, description: "When Switchboard's normalized copy last changed (live reads: the CRM's last update; null when the CRM keeps no timestamp)." } as SchemaObject),
   };
   for (const [name, f] of Object.entries(spec.fields)) properties[name] = fieldSchema(f, 'read');
   properties.remote_was_deleted = { type: 'boolean', description: 'Whether the record was deleted in the CRM.' } as SchemaObject;
@@ -124,7 +125,7 @@ export function crmComponentSchemas(): Record<string, SchemaObject> {
   };
   for (const kind of ['addresses', 'email_addresses', 'phone_numbers'] as const) {
     const s = subSchema(kind);
-    out[SUB_NAMES[kind]] = { ...s, properties: { ...s.properties, created_at: stamp, modified_at: stamp } } as SchemaObject;
+    out[SUB_NAMES[kind]] = { ...s, properties: { ...s.properties, created_at: nullable(stamp), modified_at: nullable(stamp) } } as SchemaObject;
     out[`${SUB_NAMES[kind]}Request`] = s;
   }
   for (const model of MODEL_NAMES) {

@@ -286,13 +286,19 @@ export class SyncEngine implements SyncRunner {
     const pageSize = Math.min(this.pageSize ?? adapter.syncPageSize ?? 100, adapter.syncPageSize ?? 100);
     // The first full sync of an account would flood receivers: record events only afterwards.
     const emitEvents = !initial;
+    const filters = { includeDeleted: true, ...(cp.since ? { modifiedAfter: new Date(cp.since) } : {}) };
+    const fetchPage = (state: VendorPageState | null) => {
+      const p = adapter.list(conn, model, { pageSize, state, filters });
+      p.catch(() => undefined); // awaited below; a prefetch dropped by an abort must not be unhandled
+      return p;
+    };
+    let pending = fetchPage(cp.state);
     for (;;) {
       if (signal?.aborted) return 'aborted';
-      const page = await adapter.list(conn, model, {
-        pageSize,
-        state: cp.state,
-        filters: { includeDeleted: true, ...(cp.since ? { modifiedAfter: new Date(cp.since) } : {}) },
-      });
+      const page = await pending;
+      // The next vendor page is fetched while this one is stored (the vendor and the database work
+      // in parallel); the checkpoint still only moves once this page is committed.
+      if (page.nextState) pending = fetchPage(page.nextState);
       const prepared = await this.writer.prepare(account, model, page.records);
       const pageHwm = maxUpdated(page.records);
       const next: Checkpoint = { ...cp, state: page.nextState, seen: cp.seen + page.records.length };

@@ -58,6 +58,7 @@ export const CONFIG_VARIABLES = {
   ZOHO_CLIENT_SECRET: { schema: z.string().min(1).optional(), default: undefined, doc: 'Zoho API console client secret.' },
   ZOHO_WEBHOOK_TOKEN: { schema: z.string().min(8).max(50).optional(), default: undefined, doc: 'Token (8 to 50 characters) your Zoho notification channels are registered with; incoming Zoho notifications must carry it. Sandbox: derived automatically.' },
   WEBHOOK_RETRY_BASE_MS: { schema: z.coerce.number().int().min(10).max(3_600_000), default: '30000', doc: 'First retry delay of outgoing webhooks; doubles per attempt (with jitter, at most 1 hour) for 24 hours.' },
+  WEBHOOK_PRIVATE_TARGETS: { schema: z.enum(['auto', 'allow', 'deny']), default: 'auto', doc: 'Whether outgoing webhook targets may be private, loopback or link-local addresses. auto: denied when NODE_ENV=production.' },
   SANDBOX_WEBHOOKS: { schema: z.enum(['auto', 'on', 'off']), default: 'auto', doc: "Whether the mounted sandbox vendors send their notifications to this server's /webhooks/vendors/<vendor>. auto: on unless NODE_ENV=test." },
   REDIS_URL: { schema: url(['redis:', 'rediss:']).optional(), default: undefined, doc: 'Redis for shared job queues between several processes. Unset: in-process queue.' },
   QUEUE_PREFIX: { schema: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . or -, at most 64'), default: 'switchboard', doc: 'Redis key prefix of the job queues (several deployments can share one Redis).' },
@@ -89,7 +90,7 @@ export interface AppConfig {
   sandbox: { mode: 'auto' | 'off'; contacts: number; seed: number };
   vendors: { salesforce?: VendorCredentials; hubspot?: VendorCredentials; zoho?: VendorCredentials };
   redisUrl?: string;
-  webhooks: { zohoToken?: string; retryBaseMs: number; sandboxSelfDelivery: boolean };
+  webhooks: { zohoToken?: string; retryBaseMs: number; sandboxSelfDelivery: boolean; allowPrivateTargets: boolean };
   queue: { prefix: string; serverRunsJobs: boolean; syncConcurrency: number; syncTickMs: number; syncRetryBaseMs: number };
 }
 
@@ -168,6 +169,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       zohoToken: env.ZOHO_WEBHOOK_TOKEN,
       retryBaseMs: env.WEBHOOK_RETRY_BASE_MS,
       sandboxSelfDelivery: env.SANDBOX_WEBHOOKS === 'on' || (env.SANDBOX_WEBHOOKS === 'auto' && env.NODE_ENV !== 'test'),
+      allowPrivateTargets: env.WEBHOOK_PRIVATE_TARGETS === 'allow' || (env.WEBHOOK_PRIVATE_TARGETS === 'auto' && env.NODE_ENV !== 'production'),
     },
     queue: {
       prefix: env.QUEUE_PREFIX,

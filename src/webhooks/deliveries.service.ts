@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit, Optional } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
 import { Counter } from 'prom-client';
@@ -13,6 +15,7 @@ import { QUEUE_ROLE, type QueueRole, runsJobs } from '../queue/queue.module';
 import { linkedAccountPayload } from './account-payload';
 import { nextAttemptAt, RETRY_WINDOW_MS } from './schedule';
 import { EVENT_HEADER, EVENT_ID_HEADER, MERGE_SIGNATURE_HEADER, mergeSignature, SIGNATURE_HEADER, timestampedSignature, uuidv7 } from './signing';
+import { hostOf, isPrivateAddress, publicOnlyLookup } from './target-guard';
 import { WebhookSettingsService } from './webhook-settings.service';
 
 export const DELIVERY_QUEUE = 'webhook-delivery';
@@ -219,28 +222,27 @@ export class WebhookDeliveriesService implements OnModuleInit, OnApplicationBoot
   private async send(row: WebhookDelivery, key: string): Promise<{ statusCode: number | null; durationMs: number; error: string | null }> {
     const started = performance.now();
     const t = Math.floor(Date.now() / 1000);
+    const headers = {
+      'content-type': 'application/json',
+      'user-agent': 'Switchboard-Webhooks/1',
+      [MERGE_SIGNATURE_HEADER]: mergeSignature(key, row.payload),
+      [SIGNATURE_HEADER]: timestampedSignature(key, row.payload, t),
+      [EVENT_ID_HEADER]: row.eventId,
+      [EVENT_HEADER]: row.event,
+      'x-switchboard-delivery-id': row.id,
+    };
     try {
-      const res = await fetch(row.targetUrl, {
-        method: 'POST',
-        body: row.payload,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS),
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'Switchboard-Webhooks/1',
-          [MERGE_SIGNATURE_HEADER]: mergeSignature(key, row.payload),
-          [SIGNATURE_HEADER]: timestampedSignature(key, row.payload, t),
-          [EVENT_ID_HEADER]: row.eventId,
-          [EVENT_HEADER]: row.event,
-          'x-switchboard-delivery-id': row.id,
-        },
-      });
-      await res.body?.cancel().catch(() => undefined);
-      const ok = res.status >= 200 && res.status < 300;
-      return { statusCode: res.status, durationMs: Math.round(performance.now() - started), error: ok ? null : `the receiver answered HTTP ${res.status}` };
+      const status = await postOnce(new URL(row.targetUrl), row.payload, headers, this.config.webhooks.allowPrivateTargets);
+      const ok = status >= 200 && status < 300;
+      return { statusCode: status, durationMs: Math.round(performance.now() - started), error: ok ? null : `the receiver answered HTTP ${status}` };
     } catch (err) {
-      const e = err as Error & { cause?: { code?: string } };
-      const error = e.name === 'TimeoutError' ? `no answer within ${ATTEMPT_TIMEOUT_MS / 1000} s` : `could not connect${e.cause?.code ? ` (${e.cause.code})` : ''}`;
+      const e = err as Error & { code?: string };
+      const error =
+        e.name === 'TimeoutError'
+          ? `no answer within ${ATTEMPT_TIMEOUT_MS / 1000} s`
+          : e.code === 'EPRIVATETARGET'
+            ? 'the target resolves to a non-public address (WEBHOOK_PRIVATE_TARGETS)'
+            : `could not connect${e.code ? ` (${e.code})` : ''}`;
       return { statusCode: null, durationMs: Math.round(performance.now() - started), error };
     }
   }
@@ -303,4 +305,34 @@ export class WebhookDeliveriesService implements OnModuleInit, OnApplicationBoot
     if (!row || row.organizationId !== organizationId) throw ApiError.notFound('No such webhook delivery.');
     return row;
   }
+}
+
+/**
+ * One POST with node:http(s) (not fetch: it takes a `lookup`, so the resolved address is checked
+ * at connect time). Resolves with the status as soon as the headers arrive; redirects are not
+ * followed (a 3xx is a failed attempt); the whole attempt is bounded by ATTEMPT_TIMEOUT_MS.
+ */
+function postOnce(url: URL, body: string, headers: Record<string, string>, allowPrivate: boolean): Promise<number> {
+  return new Promise((resolve, reject) => {
+    if (!allowPrivate && isPrivateAddress(hostOf(url))) {
+      // IP literals skip `lookup`.
+      reject(Object.assign(new Error('non-public target'), { code: 'EPRIVATETARGET' }));
+      return;
+    }
+    const request = (url.protocol === 'https:' ? https : http).request(
+      url,
+      { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, ...(allowPrivate ? {} : { lookup: publicOnlyLookup }) },
+      (res) => {
+        clearTimeout(timer);
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
+    const timer = setTimeout(() => request.destroy(Object.assign(new Error('timed out'), { name: 'TimeoutError' })), ATTEMPT_TIMEOUT_MS);
+    request.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    request.end(body);
+  });
 }

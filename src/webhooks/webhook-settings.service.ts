@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config/config';
 import { TOKEN_VAULT, type TokenVault } from '../crypto/vault';
 import { PrismaService } from '../database/prisma.service';
 import { ApiError } from '../errors/api-error';
@@ -6,6 +7,7 @@ import type { OrganizationWebhookSettings } from '../generated/prisma/client';
 import type { UpdateWebhookSettingsRequest, WebhookSettingsDto } from './dto';
 import { WEBHOOK_EVENTS } from './events';
 import { generateSigningKey } from './signing';
+import { resolvesToPrivate } from './target-guard';
 
 /** Cached settings stay this long: events arrive in bursts (a sync's changes) and settings rarely change. */
 const CACHE_MS = 5_000;
@@ -20,6 +22,7 @@ export class WebhookSettingsService {
   constructor(
     private readonly prisma: PrismaService,
     @Inject(TOKEN_VAULT) private readonly vault: TokenVault,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async get(organizationId: string): Promise<WebhookSettingsDto> {
@@ -31,6 +34,9 @@ export class WebhookSettingsService {
   /** Creates (with a new signing key, returned once) or updates the settings. */
   async put(organizationId: string, body: UpdateWebhookSettingsRequest): Promise<WebhookSettingsDto> {
     const targetUrl = validTargetUrl(body.target_url);
+    if (!this.config.webhooks.allowPrivateTargets && (await resolvesToPrivate(new URL(targetUrl)))) {
+      throw ApiError.invalidField('/body/target_url', 'must be a public address (this server refuses private, loopback and link-local targets: WEBHOOK_PRIVATE_TARGETS)');
+    }
     const events = [...new Set(body.events ?? [])];
     events.forEach((e, i) => {
       if (!WEBHOOK_EVENTS.has(e)) throw ApiError.invalidField(`/body/events/${i}`, `unknown event "${e}"`);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TOKEN_VAULT, type TokenVault } from '../../src/crypto/vault';
 import { EventBus } from '../../src/events/event-bus';
 import { WebhookDeliveriesService } from '../../src/webhooks/deliveries.service';
 import { mergeSignature, verifyTimestampedSignature } from '../../src/webhooks/signing';
@@ -167,8 +168,9 @@ describe('outgoing webhooks to the organization', () => {
     receiver.received.length = 0;
     receiver.script = [200];
     const n0 = await t.db.prisma.webhookDelivery.count({ where: { organizationId: a.organizationId } });
+    const start = new Date();
     for (let i = 0; i < 120; i++) publish(a.organizationId, 'Contact.changed', { id: `burst-${i}` }, accountId);
-    await eventually(async () => (await t.db.prisma.webhookDelivery.count({ where: { organizationId: a.organizationId, status: 'DELIVERED', createdAt: { gt: new Date(Date.now() - 60_000) }, event: 'Contact.changed' } })) >= 120, 60_000);
+    await eventually(async () => (await t.db.prisma.webhookDelivery.count({ where: { organizationId: a.organizationId, status: 'DELIVERED', createdAt: { gte: start } } })) === 120, 60_000);
     expect(await t.db.prisma.webhookDelivery.count({ where: { organizationId: a.organizationId } })).toBe(n0 + 120);
     const ids = receiver.received.map((r) => JSON.parse(r.body).data.id as string);
     expect(new Set(ids).size).toBe(120);
@@ -234,5 +236,38 @@ describe('outgoing webhooks through BullMQ (REDIS_URL set)', () => {
     expect(receiver.received.map((r) => r.headers['x-switchboard-event-id'])).toEqual([delivery.event_id, delivery.event_id]);
     expect(receiver.received[1]!.headers['x-merge-webhook-signature']).toBe(mergeSignature(key, receiver.received[1]!.body));
     expect(JSON.parse(receiver.received[0]!.body)).toMatchObject({ hook: { event: 'LinkedAccount.sync_completed' }, linked_account: null, data: { sync_status: [] } });
+  });
+});
+
+describe('outgoing webhooks with private targets denied (the production default)', () => {
+  let t: TestApp;
+  let receiver: Receiver;
+
+  beforeAll(async () => {
+    t = await startTestApp({ WEBHOOK_PRIVATE_TARGETS: 'deny' });
+    receiver = await new Receiver().start();
+  }, 120_000);
+
+  afterAll(async () => {
+    await t?.close();
+    await receiver?.close();
+  });
+
+  it('refuses loopback targets when set, and again at connect time', async () => {
+    const org = await t.createOrganization('Guarded');
+    for (const target of [receiver.url, receiver.url.replace('127.0.0.1', 'localhost'), 'http://169.254.169.254/latest/meta-data', 'http://[::1]:9/x']) {
+      const res = await t.request('/api/crm/v1/webhook-settings', { method: 'PUT', apiKey: org.apiKey, json: { target_url: target } });
+      expect(res.status, target).toBe(400);
+      expect(res.body.errors[0].source.pointer).toBe('/body/target_url');
+    }
+    // A target that passed the check and points somewhere private later (DNS re-pointed): refused at connect time.
+    await t.db.prisma.organizationWebhookSettings.create({
+      data: { organizationId: org.organizationId, targetUrl: receiver.url.replace('127.0.0.1', 'localhost'), signingKeyCipher: t.app.get<TokenVault>(TOKEN_VAULT).encrypt('whsec_x', `webhook-key:${org.organizationId}`), signingKeyPrefix: 'whsec_x' },
+    });
+    t.app.get(EventBus).publish({ event: 'LinkedAccount.linked', organizationId: org.organizationId, data: {} });
+    const attempt = await eventually(async () => (await t.db.prisma.webhookDeliveryAttempt.findFirst({ where: { delivery: { organizationId: org.organizationId } } })) ?? undefined);
+    expect(attempt.statusCode).toBeNull();
+    expect(attempt.error).toContain('non-public');
+    expect(receiver.received).toHaveLength(0);
   });
 });

@@ -1,5 +1,6 @@
 import { type DocumentNode, getNamedType, GraphQLError, type GraphQLSchema, isListType, isNonNullType, Kind, type SelectionSetNode, type ValidationContext, type ValidationRule } from 'graphql';
 import { type ComplexityEstimator, getComplexity } from 'graphql-query-complexity';
+import { MODEL_NAMES } from '../models/spec';
 
 /**
  * Deepest selection nesting allowed. The deepest valid selection of today's (acyclic) schema is 7
@@ -8,11 +9,12 @@ import { type ComplexityEstimator, getComplexity } from 'graphql-query-complexit
  */
 export const MAX_DEPTH = 8;
 /**
- * Largest estimated cost: every field costs 1, a connection multiplies its selection by its page
- * size (default 100), a relation list by 10. A page of 100 contacts with a dozen fields, account
- * and owner is about 1,200: the limit allows several such pages in one request.
+ * Largest estimated cost, which approximates the records one request can read: each record of a
+ * connection counts 1 (times its page size, default 100), each related record 1, a relation list
+ * 10; scalar fields and embedded lists (addresses, emails, phones) are free. A page of 100
+ * opportunities with account, account owner, owner and stage costs 501.
  */
-export const MAX_COST = 10_000;
+export const MAX_COST = 3_000;
 
 function depthOf(set: SelectionSetNode, ctx: ValidationContext, depth: number, visiting: Set<string>): number {
   let max = depth;
@@ -52,17 +54,20 @@ export function depthLimit(max = MAX_DEPTH): ValidationRule {
   });
 }
 
+const MODEL_TYPES = new Set<string>(MODEL_NAMES);
+
 const estimator: ComplexityEstimator = ({ field, args, childComplexity }) => {
   const named = getNamedType(field.type);
   if (named.name.startsWith('__')) return 0;
   if (named.name.endsWith('Connection')) {
     const size = Number(args.first ?? args.last ?? 100);
-    return 1 + childComplexity * (Number.isFinite(size) && size > 0 ? size : 100);
+    return 1 + (Number.isFinite(size) && size > 0 ? size : 100) * (1 + childComplexity);
   }
+  // edges / nodes / node: the records are counted by their connection.
+  if (['edges', 'nodes', 'node'].includes(field.name)) return childComplexity;
+  if (!MODEL_TYPES.has(named.name)) return childComplexity;
   const type = isNonNullType(field.type) ? field.type.ofType : field.type;
-  // Lists other than a connection's own edges/nodes (already counted by its page size).
-  if (isListType(type) && !['edges', 'nodes'].includes(field.name) && getNamedType(type).name !== 'JSON') return 1 + childComplexity * 10;
-  return 1 + childComplexity;
+  return (isListType(type) ? 10 : 1) * (1 + childComplexity);
 };
 
 /** The estimated cost of an operation with its variables (see MAX_COST). */
@@ -70,8 +75,18 @@ export function costOf(schema: GraphQLSchema, document: DocumentNode, variables:
   return getComplexity({ schema, query: document, variables: variables ?? {}, operationName, estimators: [estimator] });
 }
 
+/** Mercurius reuses the parsed document of a repeated query: its cost is computed once per variables. */
+const costCache = new WeakMap<DocumentNode, Map<string, number>>();
+
 export function assertCost(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName?: string, max = MAX_COST): void {
-  const cost = costOf(schema, document, variables, operationName);
+  let byVariables = costCache.get(document);
+  if (!byVariables) costCache.set(document, (byVariables = new Map()));
+  const key = `${operationName ?? ''}\u0000${JSON.stringify(variables ?? {})}`;
+  let cost = byVariables.get(key);
+  if (cost === undefined) {
+    cost = costOf(schema, document, variables, operationName);
+    if (byVariables.size < 100) byVariables.set(key, cost);
+  }
   if (cost > max) {
     throw new GraphQLError(`The query is too expensive: estimated cost ${cost}, the limit is ${max}. Ask for smaller pages (first) or fewer nested fields.`, {
       extensions: { code: 'QUERY_TOO_COMPLEX', cost, max_cost: max },

@@ -18,14 +18,27 @@ export interface Node extends Row {
 
 const SUB_KINDS = new Set<string>(Object.keys(SUB_OBJECTS));
 
-function camelKeys(item: unknown): unknown {
-  if (!item || typeof item !== 'object' || Array.isArray(item)) return item;
-  return Object.fromEntries(Object.entries(item as Row).map(([k, v]) => [camel(k), v]));
+type Plan = { wire: string; gql: string; kind: 'relation' | 'relation_list' | 'sub' | 'plain'; subKeys?: [string, string][] }[];
+const plans = new Map<ModelName, Plan>();
+
+/** Per model, once: how each wire key becomes a node key (toNode runs for every record of a page). */
+function planOf(model: ModelName): Plan {
+  let plan = plans.get(model);
+  if (plan) return plan;
+  plan = Object.entries(MODELS[model].fields).map(([name, f]) => {
+    if (f.kind === 'relation' || f.kind === 'relation_list') return { wire: name, gql: relationIdField(name, f.kind === 'relation_list'), kind: f.kind };
+    if (SUB_KINDS.has(f.kind)) {
+      const keys = [...Object.keys(SUB_OBJECTS[f.kind as SubObjectKind]), 'created_at', 'modified_at'];
+      return { wire: name, gql: camel(name), kind: 'sub' as const, subKeys: keys.map((k) => [k, camel(k)] as [string, string]) };
+    }
+    return { wire: name, gql: camel(name), kind: 'plain' as const };
+  });
+  plans.set(model, plan);
+  return plan;
 }
 
 /** A wire record (snake_case) as a GraphQL node (camelCase; relations kept raw for their resolvers). */
 export function toNode(model: ModelName, wire: Row): Node {
-  const spec = MODELS[model];
   const node: Node = {
     id: wire.id,
     remoteId: wire.remote_id,
@@ -37,19 +50,25 @@ export function toNode(model: ModelName, wire: Row): Node {
     remoteFields: wire.remote_fields ?? null,
   };
   const raw: Record<string, unknown> = {};
-  for (const [name, f] of Object.entries(spec.fields)) {
-    const value = wire[name];
-    if (f.kind === 'relation') {
-      raw[name] = value ?? null;
-      node[relationIdField(name, false)] = value && typeof value === 'object' ? ((value as Row).id ?? null) : (value ?? null);
-    } else if (f.kind === 'relation_list') {
+  for (const p of planOf(model)) {
+    const value = wire[p.wire];
+    if (p.kind === 'plain') {
+      node[p.gql] = value ?? null;
+    } else if (p.kind === 'relation') {
+      raw[p.wire] = value ?? null;
+      node[p.gql] = value && typeof value === 'object' ? ((value as Row).id ?? null) : (value ?? null);
+    } else if (p.kind === 'relation_list') {
       const list = Array.isArray(value) ? value : [];
-      raw[name] = list;
-      node[relationIdField(name, true)] = list.map((v) => (v && typeof v === 'object' ? (v as Row).id : v));
-    } else if (SUB_KINDS.has(f.kind)) {
-      node[camel(name)] = Array.isArray(value) ? value.map(camelKeys) : [];
+      raw[p.wire] = list;
+      node[p.gql] = list.map((v) => (v && typeof v === 'object' ? (v as Row).id : v));
     } else {
-      node[camel(name)] = value ?? null;
+      node[p.gql] = Array.isArray(value)
+        ? value.map((item: Row) => {
+            const out: Row = {};
+            for (const [k, c] of p.subKeys!) out[c] = item?.[k] ?? null;
+            return out;
+          })
+        : [];
     }
   }
   node[RAW] = raw;

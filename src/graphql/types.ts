@@ -11,7 +11,16 @@ import { DateTimeScalar, JsonScalar } from './scalars';
 type Ctor = new () => object;
 type TypeFn = () => unknown;
 
-export const camel = (snake: string) => snake.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+const camelCache = new Map<string, string>();
+/** snake_case -> camelCase (memoized: called for every key of every record). */
+export function camel(snake: string): string {
+  let out = camelCache.get(snake);
+  if (out === undefined) {
+    out = snake.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+    if (camelCache.size < 10_000) camelCache.set(snake, out);
+  }
+  return out;
+}
 
 function makeClass(name: string): Ctor {
   // A named class per GraphQL type: Nest keys its metadata by constructor.

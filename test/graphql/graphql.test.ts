@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countDbQueries } from '../../bench/db-queries';
-import { MAX_COST, MAX_DEPTH } from '../../src/graphql/limits';
+import { GraphQLSchemaHost } from '@nestjs/graphql';
+import { parse } from 'graphql';
+import { costOf, MAX_COST, MAX_DEPTH } from '../../src/graphql/limits';
 import { linkSandboxAccount } from '../support/linked-account';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -115,6 +117,16 @@ describe('GraphQL', () => {
       expect(deep.extensions).toMatchObject({ depth: 9, max_depth: MAX_DEPTH });
       expect(deep.message).toMatch(/too deep: it nests 9 levels, the limit is 8/);
       expect(vendorCalls).toBe(before);
+    });
+
+    it('cost approximates the records a request can read', () => {
+      const schema = t.app.get(GraphQLSchemaHost).schema;
+      const cost = (q: string, v: Record<string, unknown> = {}) => costOf(schema, parse(q), v);
+      expect(cost('{ opportunities(first: 100) { nodes { id name account { name owner { email } } owner { email } stage { name } } } }')).toBe(501);
+      expect(cost('query($n: Int) { contacts(first: $n) { edges { node { id emailAddresses { emailAddress } addresses { city } } } } }', { n: 10 })).toBe(11);
+      expect(cost('{ contacts { nodes { id } } }')).toBe(101);
+      expect(cost('{ engagements(first: 10) { nodes { contacts { id } } } }')).toBe(1 + 10 * (1 + 10));
+      expect(cost('{ __schema { types { name fields { name } } } }')).toBe(0);
     });
 
     it(`a query estimated above ${MAX_COST}: QUERY_TOO_COMPLEX (page sizes from variables count), nothing executed`, async () => {

@@ -1329,6 +1329,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Liveness: the process answers (no dependency is checked). */
+        get: operations["healthRetrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Prometheus metrics (text exposition format): HTTP requests, vendor calls, sync, queue, webhooks, process. */
+        get: operations["metricsRetrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Readiness: the database answers; 503 while it does not (take the instance out of rotation). */
+        get: operations["readyRetrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/webhooks/vendors/{vendor}": {
         parameters: {
             query?: never;
@@ -19743,6 +19794,125 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             429: components["responses"]["RateLimited"];
+        };
+    };
+    healthRetrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Alive. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "ok"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "ok";
+                    };
+                };
+            };
+        };
+    };
+    metricsRetrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Metrics in the Prometheus text format. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example # TYPE switchboard_http_requests_total counter
+                     *     switchboard_http_requests_total{method="GET",route="/api/crm/v1/contacts",status="200"} 42
+                     */
+                    "text/plain": string;
+                };
+            };
+        };
+    };
+    readyRetrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ready to serve. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "database": {
+                     *         "latency_ms": 1.2,
+                     *         "ok": true
+                     *       },
+                     *       "status": "ready"
+                     *     }
+                     */
+                    "application/json": {
+                        database: {
+                            /** @description Round trip of a trivial query. */
+                            latency_ms?: number;
+                            ok: boolean;
+                        };
+                        /** @enum {string} */
+                        status: "ready" | "unavailable";
+                    };
+                };
+            };
+            /** @description The database does not answer. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "database": {
+                     *         "latency_ms": 5000,
+                     *         "ok": false
+                     *       },
+                     *       "status": "unavailable"
+                     *     }
+                     */
+                    "application/json": {
+                        database: {
+                            /** @description Round trip of a trivial query. */
+                            latency_ms?: number;
+                            ok: boolean;
+                        };
+                        /** @enum {string} */
+                        status: "ready" | "unavailable";
+                    };
+                };
+            };
         };
     };
     webhooksVendorsCreate: {

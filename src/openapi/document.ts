@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { findProjectRoot } from '../database/paths';
 import { ALIAS_CRM_PREFIX } from '../http/routes';
 import { crmComponentSchemas } from '../models/openapi';
 import { MODEL_NAMES, MODELS } from '../models/spec';
@@ -24,6 +27,7 @@ The REST surface is wire-compatible with Merge's CRM API: every route below is a
 const TAGS: Record<string, string> = {
   'linked accounts': 'Linking end users’ CRMs (link tokens, the hosted Link flow’s token exchange) and managing the linked accounts and their issues.',
   'api keys': 'API keys of the calling organization.',
+  operations: 'Liveness, readiness and Prometheus metrics, for load balancers and monitoring (no API key).',
   passthrough:
     "Requests sent as they are to the linked account's CRM with its credentials (confined to that CRM's API host), synchronously or as an async receipt.",
   'sync status':
@@ -37,7 +41,8 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('Switchboard unified CRM API')
     .setDescription(DESCRIPTION)
-    .setVersion(process.env.npm_package_version ?? '0.1.0')
+    // From package.json itself: npm_package_version is set under `npm run` only, and the document must not depend on how it was built.
+    .setVersion(JSON.parse(readFileSync(join(findProjectRoot(), 'package.json'), 'utf8')).version)
     .setLicense('Apache-2.0', 'https://www.apache.org/licenses/LICENSE-2.0')
     .addServer('/', 'The server that serves this document (GET /openapi.json); `npm start` listens on http://localhost:3000.')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'API key', description: 'Organization API key: `Authorization: Bearer <API key>`.' }, 'bearer')

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ApiError } from '../errors/api-error';
 import { CURSOR_CODEC, type CursorCodec } from '../http/cursor';
-import type { CrmAdapter, ListFilters, Projection, RemoteRecord, RemoteRef, VendorConnection, VendorPageState } from '../integrations/contract';
+import type { CrmAdapter, ListFilters, Projection, ReadOptions, RemoteRecord, RemoteRef, VendorConnection, VendorPageState } from '../integrations/contract';
 import { adapterFor } from '../integrations/registry';
 import { VendorConnections } from '../linked-accounts/connections';
 import type { LinkedAccountRecord } from '../linked-accounts/linked-accounts.service';
@@ -77,7 +77,7 @@ export class CrmReadService {
   async retrieve(account: LinkedAccountRecord, model: ModelName, id: string, rawQuery: Record<string, unknown>, ctx?: ReadContext): Promise<Record<string, unknown>> {
     if ((await this.stored.resolveMode(account, model, undefined, ctx)) === 'stored') return this.stored.retrieve(account, model, id, rawQuery);
     const q = parseRetrieveQuery(model, rawQuery);
-    const record = await this.fetchById(account, model, id);
+    const record = await this.fetchById(account, model, id, { projection: projectionFor(q) });
     const conn = this.connections.forAccount(account);
     try {
       return (await this.serializeMany(account, conn, this.adapter(account, model), [record], q.expand, q))[0];
@@ -87,14 +87,14 @@ export class CrmReadService {
   }
 
   /** The vendor record behind one of our ids (404 when unknown to this account or gone). */
-  async fetchById(account: LinkedAccountRecord, model: ModelName, id: string): Promise<RemoteRecord> {
+  async fetchById(account: LinkedAccountRecord, model: ModelName, id: string, options?: ReadOptions): Promise<RemoteRecord> {
     const uuid = parseUuid(id, '/path/id');
     const remoteId = await this.identities.remoteIdFor(account.id, model, uuid);
     if (!remoteId) throw ApiError.notFound(`No ${model} with id ${uuid} in this linked account.`);
     const adapter = this.adapter(account, model);
     let record: RemoteRecord | null;
     try {
-      record = await adapter.get(this.connections.forAccount(account), model, remoteId);
+      record = await adapter.get(this.connections.forAccount(account), model, remoteId, options);
     } catch (err) {
       throw vendorErrorToApi(err);
     }

@@ -74,6 +74,10 @@ for (const v of VENDORS) {
         const byIdFull = await v.adapter.getMany(conn, model, ids, { projection: 'full' });
         const byIdMapped = await v.adapter.getMany(conn, model, ids, { projection: 'mapped' });
         expect(byIdMapped.map(common)).toEqual(byIdFull.map(common));
+        for (const id of ids.slice(0, 3)) {
+          const one = await v.adapter.get(conn, model, id, { projection: 'mapped' });
+          expect(one && common(one)).toEqual(common((await v.adapter.get(conn, model, id))!));
+        }
         // Page size 7 walks the same records with the smaller projection.
         expect((await walk(model, 'mapped', 7)).map((r) => r.remoteId)).toEqual(full.map((r) => r.remoteId));
       }, 60_000);

@@ -313,8 +313,10 @@ async function getWithModule(conn: VendorConnection, model: ModelName, remoteId:
   return null;
 }
 
-async function get(conn: VendorConnection, model: ModelName, remoteId: string): Promise<RemoteRecord | null> {
+async function get(conn: VendorConnection, model: ModelName, remoteId: string, options?: ReadOptions): Promise<RemoteRecord | null> {
   if (SMALL_MODELS.includes(model)) return (await getSmall(conn, model, [remoteId]))[0] ?? null;
+  // Only the mapped fields: the list API by id (GET /{module}/{id} always answers every field).
+  if (options?.projection === 'mapped') return (await getMany(conn, model, [remoteId], options))[0] ?? null;
   return (await getWithModule(conn, model, remoteId))?.rec ?? null;
 }
 

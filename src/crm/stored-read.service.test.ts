@@ -4,6 +4,7 @@ import type { PrismaService } from '../database/prisma.service';
 import { CursorCodec } from '../http/cursor';
 import type { LinkedAccountRecord } from '../linked-accounts/linked-accounts.service';
 import type { ModelName } from '../models/spec';
+import { filterFingerprint, parseListQuery } from './list-query';
 import { parseReadModeHeader, StoredReadService } from './stored-read.service';
 
 /**
@@ -126,7 +127,6 @@ describe('stored list SQL uses an index for every filter', () => {
     await service.list(account, 'Contact', { page_size: '100' });
     const rows = await db.prisma.sql.query<{ seq: string }>(`SELECT seq::text AS seq FROM crm_records WHERE linked_account_id = $1::uuid AND model = 'Contact' ORDER BY seq OFFSET 5000 LIMIT 1`, [account.id]);
     const cursor = new CursorCodec(Buffer.alloc(32, 7));
-    const { filterFingerprint, parseListQuery } = await import('./list-query');
     const c = cursor.encode({ account: account.id, model: 'stored:Contact', filters: filterFingerprint(parseListQuery('Contact', {})) }, { d: 'a', k: rows[0].seq });
     const text = await plan('Contact', { cursor: c });
     expect(text).toContain('"Index Name":"crm_records_linked_account_id_model_seq_idx"');

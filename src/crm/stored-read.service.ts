@@ -111,9 +111,13 @@ export class StoredReadService {
       where.push(`r.seq ${backwards ? '<' : '>'} $${params.length}::bigint`);
     }
     params.push(q.pageSize + 1);
+    // The JSON is built outside the LIMIT: only for the page, whatever plan the filters get (a
+    // plan that sorts every matching row, e.g. on fresh statistics, must not build JSON for them all).
+    const order = `r.seq ${backwards ? 'DESC' : 'ASC'}`;
     const rows = await this.prisma.sql.query<Row>(
-      `SELECT r.seq::text AS seq, ${recordJson(q)} AS j FROM crm_records r
-       WHERE ${where.join(' AND ')} ORDER BY r.seq ${backwards ? 'DESC' : 'ASC'} LIMIT $${params.length}`,
+      `SELECT r.seq::text AS seq, ${recordJson(q)} AS j FROM (
+         SELECT * FROM crm_records r WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT $${params.length}
+       ) r ORDER BY ${order}`,
       params,
     );
     const more = rows.length > q.pageSize;

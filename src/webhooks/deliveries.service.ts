@@ -215,6 +215,11 @@ export class WebhookDeliveriesService implements OnModuleInit, OnApplicationBoot
       await this.finish(row, attemptNo, { statusCode: null, durationMs: 0, error: target ? 'webhooks are paused for this organization' : 'the organization has no webhook settings any more' }, true);
       return;
     }
+    // Retries follow the organization to its current target (a moved endpoint loses nothing); the log records where each went.
+    if (target.settings.targetUrl !== row.targetUrl) {
+      await this.prisma.webhookDelivery.update({ where: { id: row.id }, data: { targetUrl: target.settings.targetUrl } });
+      row.targetUrl = target.settings.targetUrl;
+    }
     const result = await this.send(row, target.key);
     await this.finish(row, attemptNo, result, false);
   }

@@ -55,7 +55,7 @@ export class WebhookDeliveryDto {
   @ApiProperty({ format: 'uuid', description: 'Stable across retries and replays: deduplicate on it (also sent as X-Switchboard-Event-Id).' }) event_id!: string;
   @ApiProperty({ example: 'Contact.changed' }) event!: string;
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) linked_account_id!: string | null;
-  @ApiProperty() target_url!: string;
+  @ApiProperty({ description: 'Where the latest attempt went (retries follow the current target URL).' }) target_url!: string;
   @ApiProperty({ enum: DELIVERY_STATUSES }) status!: string;
   @ApiProperty() attempts!: number;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) next_attempt_at!: string | null;

@@ -115,6 +115,7 @@ describe('outgoing webhooks to the organization', () => {
       return d.status === 'FAILED' ? d : undefined;
     });
     expect(failed.next_attempt_at).toBeNull();
+    expect(failed.attempts).toBeGreaterThanOrEqual(1);
     expect(failed.last_status_code).toBe(503);
     const failedList = await t.request('/api/crm/v1/webhook-deliveries?status=FAILED', { apiKey: a.apiKey });
     expect(failedList.body.results.map((d: { id: string }) => d.id)).toContain(first.id);
@@ -191,6 +192,27 @@ describe('outgoing webhooks to the organization', () => {
     expect(await svc.purge(new Date(Date.now() + 31 * 24 * 3600_000))).toBe(finished);
     expect(await t.db.prisma.webhookDelivery.findUnique({ where: { id: pendingId } })).not.toBeNull();
     await t.db.prisma.webhookDelivery.delete({ where: { id: pendingId } });
+  });
+
+  it('retries follow the organization to a new target URL', async () => {
+    const second = await new Receiver().start();
+    try {
+      receiver.received.length = 0;
+      receiver.script = [500];
+      publish(a.organizationId, 'Contact.changed', { id: 'moving' }, accountId);
+      const first = await eventually(() => receiver.received.find((r) => JSON.parse(r.body).data.id === 'moving'));
+      const eventId = first.headers['x-switchboard-event-id'];
+      await t.request('/api/crm/v1/webhook-settings', { method: 'PUT', apiKey: a.apiKey, json: { target_url: second.url } });
+      const moved = await eventually(() => second.received.find((r) => r.headers['x-switchboard-event-id'] === eventId));
+      expect(JSON.parse(moved.body).data.id).toBe('moving');
+      const d = (await t.request(`/api/crm/v1/webhook-deliveries?event_id=${eventId}`, { apiKey: a.apiKey })).body.results[0];
+      await eventually(async () => (await t.request(`/api/crm/v1/webhook-deliveries/${d.id}`, { apiKey: a.apiKey })).body.status === 'DELIVERED');
+      expect((await t.request(`/api/crm/v1/webhook-deliveries/${d.id}`, { apiKey: a.apiKey })).body.target_url).toBe(second.url);
+    } finally {
+      await t.request('/api/crm/v1/webhook-settings', { method: 'PUT', apiKey: a.apiKey, json: { target_url: receiver.url } });
+      receiver.script = [200];
+      await second.close();
+    }
   });
 
   it('rotates the key: later attempts are signed with the new one', async () => {

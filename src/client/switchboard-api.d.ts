@@ -2491,6 +2491,7 @@ export interface components {
             replay_of: string | null;
             /** @enum {string} */
             status: "PENDING" | "DELIVERED" | "FAILED";
+            /** @description Where the latest attempt went (retries follow the current target URL). */
             target_url: string;
         };
         WebhookDeliveryDto: {
@@ -2521,6 +2522,7 @@ export interface components {
             replay_of: string | null;
             /** @enum {string} */
             status: "PENDING" | "DELIVERED" | "FAILED";
+            /** @description Where the latest attempt went (retries follow the current target URL). */
             target_url: string;
         };
         WebhookSettingsDto: {

@@ -23,6 +23,8 @@ interface Checkpoint {
   startedAt: string;
   /** Full resyncs over a non-empty store record seen ids (sync_seen) to detect deletions by absence. */
   trackSeen: boolean;
+  /** The walk reached the vendor's last page (a crash before the run closed resumes at the close). */
+  walked?: boolean;
   seen: number;
   written: number;
   added: number;
@@ -292,6 +294,7 @@ export class SyncEngine implements SyncRunner {
       p.catch(() => undefined); // awaited below; a prefetch dropped by an abort must not be unhandled
       return p;
     };
+    if (cp.walked) return 'done';
     let pending = fetchPage(cp.state);
     for (;;) {
       if (signal?.aborted) return 'aborted';
@@ -301,7 +304,7 @@ export class SyncEngine implements SyncRunner {
       if (page.nextState) pending = fetchPage(page.nextState);
       const prepared = await this.writer.prepare(account, model, page.records);
       const pageHwm = maxUpdated(page.records);
-      const next: Checkpoint = { ...cp, state: page.nextState, seen: cp.seen + page.records.length };
+      const next: Checkpoint = { ...cp, state: page.nextState, walked: !page.nextState, seen: cp.seen + page.records.length };
       const { result, events } = await this.sql.transaction(async (tx) => {
         const applied = await this.writer.apply(tx, prepared, { emitEvents });
         if (cp.trackSeen && prepared.remoteIds.length) {
@@ -323,14 +326,14 @@ export class SyncEngine implements SyncRunner {
 
   /** Full resync: stored records the run did not see are gone at the vendor. */
   private async markUnseen(account: LinkedAccountRecord, model: ModelName, emitEvents: boolean): Promise<WriteResult> {
-    return this.sql.transaction(async (tx) => {
+    const { result, events } = await this.sql.transaction(async (tx) => {
       const missing = await tx.query<{ remote_id: string }>(
         `SELECT c.remote_id FROM crm_records c
          WHERE c.linked_account_id = $1::uuid AND c.model = $2 AND NOT c.remote_was_deleted
            AND NOT EXISTS (SELECT 1 FROM sync_seen s WHERE s.linked_account_id = c.linked_account_id AND s.model = c.model AND s.remote_id = c.remote_id)`,
         [account.id, model],
       );
-      const { result, events } = await this.writer.markDeletedIn(
+      const marked = await this.writer.markDeletedIn(
         tx,
         account,
         model,
@@ -338,9 +341,11 @@ export class SyncEngine implements SyncRunner {
         { emitEvents },
       );
       await tx.execute(`DELETE FROM sync_seen WHERE linked_account_id = $1::uuid AND model = $2`, [account.id, model]);
-      if (events) queueMicrotask(() => this.writer.publish(events));
-      return result;
+      return marked;
     });
+    // Published once committed: receivers may read the store at once.
+    if (events) this.writer.publish(events);
+    return result;
   }
 
   /** Closes the run: high-water mark, status, counters, lease released, history row. */

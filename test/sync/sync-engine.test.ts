@@ -179,6 +179,11 @@ describe.each(VENDORS)('sync engine against the %s emulator', (vendor) => {
       expect(state.leaseOwner).toBeNull();
       expect((await storedRecords(db.prisma, second.id, 'Contact')).length).toBe(300);
 
+      // As if the process had been killed mid-run: its lease is still set, but expired.
+      await db.prisma.syncState.update({
+        where: { linkedAccountId_model: { linkedAccountId: second.id, model: 'Contact' } },
+        data: { status: 'SYNCING', leaseOwner: 'killed-process', leaseExpiresAt: new Date(Date.now() - 1_000) },
+      });
       const resumed = await engine.run(second.id, 'Contact', {});
       expect(resumed.outcome).toBe('done');
       expect(resumed.kind).toBe('full');

@@ -2333,8 +2333,11 @@ export interface components {
             is_initial_sync: boolean;
             /** Format: date-time */
             last_sync_finished: string | null;
-            /** @enum {string|null} */
-            last_sync_result: "SUCCESS" | "FAILED" | null;
+            /**
+             * @description How the last finished sync ended (Merge's LastSyncResultEnum values).
+             * @enum {string|null}
+             */
+            last_sync_result: "DONE" | "FAILED" | "PARTIALLY_SYNCED" | null;
             /** Format: date-time */
             last_sync_start: string | null;
             /** @example crm.Contact */
@@ -16706,7 +16709,7 @@ export interface operations {
                      *         {
                      *           "is_initial_sync": true,
                      *           "last_sync_finished": "2026-03-11T09:41:37Z",
-                     *           "last_sync_result": "SUCCESS",
+                     *           "last_sync_result": "DONE",
                      *           "last_sync_start": "2026-03-11T09:41:37Z",
                      *           "model_id": "crm.Contact",
                      *           "model_name": "Contact",
@@ -16746,7 +16749,7 @@ export interface operations {
                      *       {
                      *         "is_initial_sync": true,
                      *         "last_sync_finished": "2026-03-11T09:41:37Z",
-                     *         "last_sync_result": "SUCCESS",
+                     *         "last_sync_result": "DONE",
                      *         "last_sync_start": "2026-03-11T09:41:37Z",
                      *         "model_id": "crm.Contact",
                      *         "model_name": "Contact",

@@ -16,7 +16,8 @@ export class SyncStatusDto {
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) last_sync_start!: string | null;
   @ApiProperty({ nullable: true, type: String, format: 'date-time', description: 'When the next scheduled sync is due (the account frequency after the last start); null when reads are live.' })
   next_sync_start!: string | null;
-  @ApiProperty({ nullable: true, type: String, enum: ['SUCCESS', 'FAILED'] }) last_sync_result!: string | null;
+  @ApiProperty({ nullable: true, type: String, enum: ['DONE', 'FAILED', 'PARTIALLY_SYNCED'], description: 'How the last finished sync ended (Merge\'s LastSyncResultEnum values).' })
+  last_sync_result!: string | null;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) last_sync_finished!: string | null;
   @ApiProperty({ enum: STATUSES, description: 'PAUSED: never synced yet; DISABLED: the account reads live and stores nothing.' }) status!: string;
   @ApiProperty({ description: 'True until the first full sync of this model completed (reads of it are served live until then).' }) is_initial_sync!: boolean;

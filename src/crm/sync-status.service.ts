@@ -77,7 +77,8 @@ export class SyncStatusService {
         model_id: `crm.${model}`,
         last_sync_start: r?.last_sync_start ?? null,
         next_sync_start: live ? null : (r?.next_sync_start ?? null),
-        last_sync_result: r?.last_sync_result ?? null,
+        // Merge reports the outcome in its status vocabulary (LastSyncResultEnum): a success is DONE.
+        last_sync_result: r?.last_sync_result === 'SUCCESS' ? 'DONE' : (r?.last_sync_result ?? null),
         last_sync_finished: r?.last_sync_finished ?? null,
         status: live ? 'DISABLED' : (r?.status ?? 'PAUSED'),
         is_initial_sync: r?.is_initial_sync ?? true,

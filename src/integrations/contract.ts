@@ -104,8 +104,8 @@ export interface ListQuery {
   /**
    * Which vendor fields to fetch. 'full' (default): every field, so remoteData and remoteFields are
    * complete. 'mapped': only what the common model needs (ids, timestamps, relations, mapped
-   * fields), for responses that show neither remote_data nor remote_fields; remoteData and
-   * remoteFields then hold only that subset. Common fields are the same either way.
+   * fields), for responses that show neither remote_data nor remote_fields; remoteData then holds
+   * only that subset and remoteFields is empty. Common fields are the same either way.
    */
   projection?: Projection;
 }

@@ -88,6 +88,9 @@ for (const v of VENDORS) {
         const [full] = (await v.adapter.list(conn, model, { pageSize: 1, state: null, filters: {}, projection: 'full' })).records;
         const [mapped] = (await v.adapter.list(conn, model, { pageSize: 1, state: null, filters: {}, projection: 'mapped' })).records;
         expect(rawKeys(mapped!)).toBeLessThan(rawKeys(full!));
+        // Remote fields are not shown with the mapped projection, so not computed.
+        expect(mapped!.remoteFields).toEqual([]);
+        expect(full!.remoteFields.length).toBeGreaterThan(0);
         // Without a projection nothing changes: the whole record.
         const [dflt] = (await v.adapter.list(conn, model, { pageSize: 1, state: null, filters: {} })).records;
         expect(rawKeys(dflt!)).toBe(rawKeys(full!));

@@ -83,7 +83,8 @@ async function sourceMeta(conn: VendorConnection, source: SourceSpec, projection
     const mapped = new Set(source.mapped);
     meta = {
       names: requested.map((p) => p.name),
-      remote: requested
+      // Not shown with the mapped projection: not computed.
+      remote: (wanted ? [] : requested)
         .filter((prop) => !mapped.has(prop.name) && !SYSTEM_PROPS.has(prop.name) && prop.name !== source.created && prop.name !== source.modified)
         .map((prop) => ({ name: prop.name, cls: fieldClass(prop, source.required) })),
     };

@@ -70,7 +70,7 @@ async function fieldList(conn: VendorConnection, model: ModelName, object: strin
   return { d, select };
 }
 
-export function toRecord(model: ModelName, source: SourceDef, rec: SfRecord, d: SfDescribe): RemoteRecord {
+export function toRecord(model: ModelName, source: SourceDef, rec: SfRecord, d: SfDescribe, projection?: Projection): RemoteRecord {
   const mapped = source.read(rec);
   const idField = source.idField ?? 'Id';
   return {
@@ -82,7 +82,8 @@ export function toRecord(model: ModelName, source: SourceDef, rec: SfRecord, d: 
     remoteUpdatedAt: toIso(rec.SystemModstamp ?? rec.LastModifiedDate),
     remoteWasDeleted: rec.IsDeleted === true,
     remoteData: [{ path: rec.attributes?.url ?? `${DATA_PATH}/sobjects/${source.object}/${rec.Id}`, data: rec }],
-    remoteFields: remoteFieldsOf(rec, idField === 'Id' ? mapped.used : [...mapped.used, idField], d),
+    // Not shown with the mapped projection: not computed.
+    remoteFields: projection === 'mapped' ? [] : remoteFieldsOf(rec, idField === 'Id' ? mapped.used : [...mapped.used, idField], d),
   };
 }
 
@@ -119,7 +120,7 @@ async function list(conn: VendorConnection, model: ModelName, query: ListQuery):
       const q = `SELECT ${select} FROM ${source.object}${conds.length ? ` WHERE ${conds.join(' AND ')}` : ''} ORDER BY Id LIMIT ${limit}`;
       const rows = await soql(conn, q, filter.all);
       for (const row of rows) {
-        const rec = toRecord(model, source, row, d);
+        const rec = toRecord(model, source, row, d, query.projection);
         if (!filter.client.every((check) => check(rec))) {
           after = row.Id;
           continue;
@@ -168,7 +169,7 @@ async function fetchByIds(conn: VendorConnection, model: ModelName, ids: string[
       const rows = await soql(conn, q, archived);
       for (const row of rows) {
         if (!opts.anyRow && source.accepts && !source.accepts(row)) continue;
-        const rec = toRecord(model, source, row, d);
+        const rec = toRecord(model, source, row, d, opts.projection);
         found.set(rec.remoteId, rec);
         if (idField === 'Id') found.set(rec.remoteId.slice(0, 15), rec);
       }

@@ -140,7 +140,7 @@ async function listStep(w: Walk, st: State): Promise<StepResult> {
   if (isEmpty(res)) return { records: [], next: null };
   const raws = res.body?.data ?? [];
   const after = st.a ?? null;
-  const { out, last, stoppedEarly } = consume(raws, st, w, (raw) => toRecord(raw, mapper, w.ctx, w.meta, path), (raw) => after === null || compareIds(String(raw.id), after) > 0);
+  const { out, last, stoppedEarly } = consume(raws, st, w, (raw) => toRecord(raw, mapper, w.ctx, w.meta, path, w.projection), (raw) => after === null || compareIds(String(raw.id), after) > 0);
   const a = last ? String(last.id) : after;
   if (stoppedEarly) return { records: out, next: { s: st.s, k: 'l', a, t: st.t ?? null, p: st.t ? undefined : (st.p ?? 1), n } };
   const info = res.body?.info;
@@ -164,7 +164,7 @@ async function searchStep(w: Walk, st: State, conditions: string[]): Promise<Ste
   const raws = res.body?.data ?? [];
   const path = `${API_PREFIX}/${mapper.module}/search`;
   const after = st.a ?? null;
-  const { out, last, stoppedEarly } = consume(raws, st, w, (raw) => toRecord(raw, mapper, w.ctx, w.meta, path), (raw) => after === null || compareIds(String(raw.id), after) > 0);
+  const { out, last, stoppedEarly } = consume(raws, st, w, (raw) => toRecord(raw, mapper, w.ctx, w.meta, path, w.projection), (raw) => after === null || compareIds(String(raw.id), after) > 0);
   const a = last ? String(last.id) : after;
   const c = last && typeof last.Created_Time === 'string' ? last.Created_Time : (st.c ?? null);
   const sameFloor = c === (st.c ?? null);
@@ -288,7 +288,7 @@ async function getMany(conn: VendorConnection, model: ModelName, remoteIds: stri
   const ctx = await contextFor(conn, model);
   const out: RemoteRecord[] = [];
   for (const { raw, mapper } of await rawMany(conn, model, remoteIds, options?.projection)) {
-    out.push(toRecord(raw, mapper, ctx, await metaOf(conn, mapper.module), `${API_PREFIX}/${mapper.module}`));
+    out.push(toRecord(raw, mapper, ctx, await metaOf(conn, mapper.module), `${API_PREFIX}/${mapper.module}`, options?.projection));
   }
   return out;
 }

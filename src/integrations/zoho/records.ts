@@ -20,11 +20,12 @@ function mappedOf(mapper: ModuleMapper): Set<string> {
 }
 
 /** One Zoho record as a RemoteRecord: common fields, remote fields (custom and unmapped), raw data. */
-export function toRecord(raw: Raw, mapper: ModuleMapper, ctx: MapContext, meta: ZohoField[], path: string): RemoteRecord {
+export function toRecord(raw: Raw, mapper: ModuleMapper, ctx: MapContext, meta: ZohoField[], path: string, projection?: Projection): RemoteRecord {
   const mapped = mappedOf(mapper);
   const classes = classesOf(meta);
   const remoteFields: RemoteFieldValue[] = [];
-  for (const key in raw) {
+  // Not shown with the mapped projection: not computed.
+  if (projection !== 'mapped') for (const key in raw) {
     if (key === 'id' || key.startsWith('$') || mapped.has(key)) continue;
     const value = raw[key];
     remoteFields.push({ remote_field_class: classes.get(key) ?? syntheticClass(key, value), value });

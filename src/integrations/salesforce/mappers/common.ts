@@ -106,12 +106,20 @@ export function fromCountryCode(value: unknown): string | null {
 // ---- addresses, emails, phones ----------------------------------------------------------------
 
 /** One address from `<prefix>Street/City/State/PostalCode/Country` (null when all are empty). */
+/** Field names per address prefix, built once (this runs for every record of every page). */
+const ADDRESS_KEYS = new Map<string, string[]>();
+
 export function readAddress(rec: SfRecord, prefix: string, type: string | null, used: string[]): Address | null {
-  const keys = ['Street', 'City', 'State', 'PostalCode', 'Country'].map((k) => `${prefix}${k}`);
-  used.push(...keys.filter((k) => k in rec));
-  const [street, city, state, postal, country] = keys.map((k) => str(rec[k]));
+  let keys = ADDRESS_KEYS.get(prefix);
+  if (!keys) ADDRESS_KEYS.set(prefix, (keys = ['Street', 'City', 'State', 'PostalCode', 'Country'].map((k) => `${prefix}${k}`)));
+  for (const k of keys) if (k in rec) used.push(k);
+  const street = str(rec[keys[0]!]);
+  const city = str(rec[keys[1]!]);
+  const state = str(rec[keys[2]!]);
+  const postal = str(rec[keys[3]!]);
+  const country = str(rec[keys[4]!]);
   if (!street && !city && !state && !postal && !country) return null;
-  const lines = (street ?? '').split(/\r?\n/);
+  const lines = street && (street.includes('\n') || street.includes('\r')) ? street.split(/\r?\n/) : [street ?? ''];
   return {
     street_1: lines[0] || null,
     street_2: lines.slice(1).join('\n') || null,

@@ -278,3 +278,54 @@ describe('stored reads', () => {
     expect(await count()).toBeGreaterThan(0);
   });
 });
+
+describe.each(['salesforce', 'hubspot', 'zoho'] as const)('read-your-writes stores what the vendor has (%s)', (vendor) => {
+  let t: TestApp;
+  let apiKey: string;
+  let accountToken: string;
+  const headers = (extra: Record<string, string> = {}) => ({ 'x-account-token': accountToken, ...extra });
+
+  beforeAll(async () => {
+    t = await startTestApp({ SANDBOX_CONTACTS: '10', SYNC_TICK_SECONDS: '3600' });
+    const org = await t.createOrganization(`ryw ${vendor}`);
+    apiKey = org.apiKey;
+    const linked = await linkSandboxAccount(t, org.organizationId, vendor);
+    accountToken = linked.accountToken;
+    await t.db.prisma.linkedAccount.update({ where: { id: linked.linkedAccountId }, data: { readMode: 'stored' } });
+    const results = await t.app.get<Engine>(SYNC_RUNNER, { strict: false }).syncAccount(linked.linkedAccountId, { kind: 'full' });
+    expect(results.filter((r) => r.outcome !== 'done')).toEqual([]);
+  }, 120_000);
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  // Stored created_at / modified_at are Switchboard's (first stored / content changed); every other field matches the CRM.
+  const comparable = (r: Row) => {
+    const { created_at: _c, modified_at: _m, ...rest } = r;
+    return rest;
+  };
+
+  it('after a create and a patch, the stored record equals the live one', async () => {
+    const account = (await t.request('/api/crm/v1/accounts?page_size=1', { apiKey, headers: headers() })).body.results[0];
+    const stamp = Date.now();
+    const created = await t.request('/api/crm/v1/contacts', {
+      method: 'POST',
+      apiKey,
+      headers: headers(),
+      json: { model: { first_name: 'Stored', last_name: `Equal${stamp}`, account: account.id, email_addresses: [{ email_address: `stored.${stamp}@example.com`, email_address_type: 'WORK' }] } },
+    });
+    expect(created.status, created.text).toBe(201);
+    const id = created.body.model.id;
+    for (const step of ['created', 'patched']) {
+      if (step === 'patched') {
+        const patched = await t.request(`/api/crm/v1/contacts/${id}`, { method: 'PATCH', apiKey, headers: headers(), json: { model: { first_name: 'Patched' } } });
+        expect(patched.status, patched.text).toBe(200);
+      }
+      const stored = await t.request(`/api/crm/v1/contacts/${id}?include_remote_fields=true`, { apiKey, headers: headers() });
+      const live = await t.request(`/api/crm/v1/contacts/${id}?include_remote_fields=true`, { apiKey, headers: headers({ 'x-read-mode': 'live' }) });
+      expect(stored.headers.get('x-read-mode')).toBe('stored');
+      expect(live.headers.get('x-read-mode')).toBe('live');
+      expect(comparable(stored.body), step).toEqual(comparable(live.body));
+    }
+  });
+});

@@ -56,7 +56,7 @@ export const CONFIG_VARIABLES = {
   HUBSPOT_CLIENT_SECRET: { schema: z.string().min(1).optional(), default: undefined, doc: 'HubSpot app client secret.' },
   ZOHO_CLIENT_ID: { schema: z.string().min(1).optional(), default: undefined, doc: 'Zoho API console client id (switches Zoho to the real API).' },
   ZOHO_CLIENT_SECRET: { schema: z.string().min(1).optional(), default: undefined, doc: 'Zoho API console client secret.' },
-  ZOHO_WEBHOOK_TOKEN: { schema: z.string().min(8).max(50).optional(), default: undefined, doc: 'Token (8 to 50 characters) your Zoho notification channels are registered with; incoming Zoho notifications must carry it. Sandbox: derived automatically.' },
+  ZOHO_WEBHOOK_TOKEN: { schema: z.string().min(8).max(50).optional(), default: undefined, doc: 'Secret (8 to 50 characters) the token of each Zoho notification channel is derived from (bound to the org); incoming Zoho notifications must carry the token of their channel. Sandbox: derived automatically.' },
   WEBHOOK_RETRY_BASE_MS: { schema: z.coerce.number().int().min(10).max(3_600_000), default: '30000', doc: 'First retry delay of outgoing webhooks; doubles per attempt (with jitter, at most 1 hour) for 24 hours.' },
   WEBHOOK_PRIVATE_TARGETS: { schema: z.enum(['auto', 'allow', 'deny']), default: 'auto', doc: 'Whether outgoing webhook targets may be private, loopback or link-local addresses. auto: denied when NODE_ENV=production.' },
   SANDBOX_WEBHOOKS: { schema: z.enum(['auto', 'on', 'off']), default: 'auto', doc: "Whether the mounted sandbox vendors send their notifications to this server's /webhooks/vendors/<vendor>. auto: on unless NODE_ENV=test." },

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { adapterFor } from '../../src/integrations/registry';
 import { hubspotSignatureV3 } from '../../src/integrations/hubspot/webhooks';
+import { channelToken } from '../../src/integrations/zoho/webhooks';
 import type { VendorSlug } from '../../src/integrations/contract';
 import { VendorConnections } from '../../src/linked-accounts/connections';
 import { SYNC_TRIGGER, type SyncTrigger } from '../../src/sync/contract';
@@ -104,7 +105,7 @@ describe('incoming vendor webhooks', () => {
     const res = await t.app.get(VendorConnections).forAccount(account).request<{ watch: Record<string, unknown>[] }>({ method: 'GET', path: '/crm/v8/actions/watch' });
     expect(res.status).toBe(200);
     expect(res.body.watch).toHaveLength(1);
-    expect(res.body.watch[0]).toMatchObject({ channel_id: accounts.zoho!.remoteAccountId, notify_url: `${t.url}/webhooks/vendors/zoho`, token: svc.secretFor('zoho') });
+    expect(res.body.watch[0]).toMatchObject({ channel_id: accounts.zoho!.remoteAccountId, notify_url: `${t.url}/webhooks/vendors/zoho`, token: channelToken(svc.secretFor('zoho')!, accounts.zoho!.remoteAccountId) });
     // Not per-account at HubSpot (app-wide) or Salesforce (set up by the admin): nothing to do.
     expect(await svc.subscribeAccount(accounts.hubspot!.id)).toBeNull();
     const details = await t.request('/api/crm/v1/account-details', { apiKey: org.apiKey, headers: { 'x-account-token': accounts.zoho!.token } });

@@ -1,16 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { zohoWebhooks } from './webhooks';
+import { channelToken, zohoWebhooks } from './webhooks';
 
 const req = (body: unknown) => ({ method: 'POST', url: 'https://sb/webhooks/vendors/zoho', headers: {}, rawBody: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)) });
-const note = { server_time: 1, query_params: {}, module: 'Deals', resource_uri: 'https://x/crm/v8/Deals', ids: ['1', '2'], operation: 'update', channel_id: '3652397001', token: 'tok' };
+const secret = 'zoho-secret';
+const note = { server_time: 1, query_params: {}, module: 'Deals', resource_uri: 'https://x/crm/v8/Deals', ids: ['1', '2'], operation: 'update', channel_id: '3652397001', token: channelToken(secret, '3652397001') };
 
 describe('Zoho incoming notifications', () => {
-  it('checks the channel token', () => {
-    expect(zohoWebhooks.verify(req(note), 'tok', 0)).toEqual({ ok: true });
-    expect(zohoWebhooks.verify(req(note), 'tok2', 0).ok).toBe(false);
-    expect(zohoWebhooks.verify(req({ ...note, token: null }), 'tok', 0).ok).toBe(false);
+  it('checks the channel token, which is bound to the channel (the org)', () => {
+    expect(channelToken(secret, '1').length).toBeLessThanOrEqual(50);
+    expect(zohoWebhooks.verify(req(note), secret, 0)).toEqual({ ok: true });
+    expect(zohoWebhooks.verify(req(note), 'other-secret', 0).ok).toBe(false);
+    // Another org's channel id with this org's (readable) token: rejected.
+    expect(zohoWebhooks.verify(req({ ...note, channel_id: '3652398001' }), secret, 0).ok).toBe(false);
+    expect(zohoWebhooks.verify(req({ ...note, token: null }), secret, 0).ok).toBe(false);
+    expect(zohoWebhooks.verify(req({ ...note, channel_id: undefined }), secret, 0).ok).toBe(false);
     expect(zohoWebhooks.verify(req(note), undefined, 0).ok).toBe(false);
-    expect(zohoWebhooks.verify(req('garbage'), 'tok', 0).ok).toBe(false);
+    expect(zohoWebhooks.verify(req('garbage'), secret, 0).ok).toBe(false);
   });
 
   it('maps module and operation; the channel id names the org', () => {

@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { ModelName } from '../../models/spec';
 import type { IncomingVendorRequest, VendorConnection, VendorWebhookChange, VendorWebhooks, WebhookVerdict } from '../contract';
 import { API_PREFIX, ensureOk, zohoDateTime } from './api';
@@ -7,8 +7,14 @@ import { API_PREFIX, ensureOk, zohoDateTime } from './api';
  * Zoho CRM notifications (vendor reference C7): not signed; Zoho echoes the `token` (at most 50
  * characters) and `channel_id` we registered with POST /crm/v8/actions/watch. Channels are
  * registered with channel_id = the Zoho org id (unique per org, and how the notification is mapped
- * back to the linked account) and token = ZOHO_WEBHOOK_TOKEN.
+ * back to the linked account) and a token derived from ZOHO_WEBHOOK_TOKEN and that channel id:
+ * a Zoho admin can read their own channel's token back, and it is good for their own org only.
  */
+
+/** The token of one channel: HMAC of its id under the secret, 43 characters (Zoho allows 50). */
+export function channelToken(secret: string, channelId: string): string {
+  return createHmac('sha256', secret).update(`zoho-channel:${channelId}`, 'utf8').digest('base64url');
+}
 
 const MODULE_MODELS: Record<string, ModelName> = {
   accounts: 'Account',
@@ -36,15 +42,17 @@ function body(req: IncomingVendorRequest): Record<string, unknown> {
 
 function verify(req: IncomingVendorRequest, secret: string | undefined): WebhookVerdict {
   if (!secret) return { ok: false, reason: 'no Zoho channel token is configured to verify notifications' };
-  let token: unknown;
+  let b0: Record<string, unknown>;
   try {
-    token = body(req).token;
+    b0 = body(req);
   } catch {
     return { ok: false, reason: 'the body is not a Zoho notification' };
   }
+  const token = b0.token;
   if (typeof token !== 'string') return { ok: false, reason: 'the notification carries no token' };
+  if (b0.channel_id === undefined || b0.channel_id === null) return { ok: false, reason: 'the notification names no channel' };
   const a = Buffer.from(token, 'utf8');
-  const b = Buffer.from(secret, 'utf8');
+  const b = Buffer.from(channelToken(secret, String(b0.channel_id)), 'utf8');
   return a.length === b.length && timingSafeEqual(a, b) ? { ok: true } : { ok: false, reason: 'the channel token does not match' };
 }
 
@@ -74,7 +82,7 @@ async function subscribe(conn: VendorConnection, options: { notifyUrl: string; s
         channel_id: options.remoteAccountId,
         events: WATCH_EVENTS,
         channel_expiry: zohoDateTime(expiresAt),
-        token: options.secret,
+        token: channelToken(options.secret, options.remoteAccountId),
         notify_url: options.notifyUrl,
         return_affected_field_values: false,
         notify_on_related_action: false,

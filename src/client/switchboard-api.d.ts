@@ -1329,6 +1329,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/graphql": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * GraphQL over GET (queries only)
+         * @description Same two headers as REST: the API key always, `X-Account-Token` for model fields (not for `linkedAccounts`). The schema is available by introspection; a self-contained explorer is served at `/graphql/explorer`. Depth and cost are limited.
+         */
+        get: operations["graphqlRetrieve"];
+        put?: never;
+        /**
+         * GraphQL: the common models as types with relations, Relay connections on the REST cursors, mutations with the write envelope
+         * @description Same two headers as REST: the API key always, `X-Account-Token` for model fields (not for `linkedAccounts`). The schema is available by introspection; a self-contained explorer is served at `/graphql/explorer`. Depth and cost are limited.
+         */
+        post: operations["graphqlCreate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -1823,6 +1847,44 @@ export interface components {
              * @example production backend
              */
             name: string;
+        };
+        GraphQLRequest: {
+            /** @description Which operation of the document to run, when it has several. */
+            operationName?: string | null;
+            /**
+             * @description The GraphQL document.
+             * @example query Contacts($first: Int, $after: String) { contacts(first: $first, after: $after) { edges { node { id firstName lastName account { name } } } pageInfo { hasNextPage endCursor } } }
+             */
+            query: string;
+            /**
+             * @description Values of the variables the document declares.
+             * @example {
+             *       "first": 2
+             *     }
+             */
+            variables?: {
+                [key: string]: unknown;
+            } | null;
+        };
+        GraphQLResponse: {
+            /** @description The result; null when the request failed as a whole. */
+            data?: {
+                [key: string]: unknown;
+            } | null;
+            /** @description Problems; each names its cause in `extensions.code` (UNAUTHORIZED, MISSING_ACCOUNT_TOKEN, NOT_FOUND, INVALID_PARAMETER, GRAPHQL_VALIDATION_FAILED, the depth and cost limits, VENDOR_ERROR, ...). */
+            errors?: {
+                extensions?: {
+                    code?: string;
+                } & {
+                    [key: string]: unknown;
+                };
+                locations?: {
+                    column?: number;
+                    line?: number;
+                }[];
+                message: string;
+                path?: (string | number)[];
+            }[];
         };
         IncomingWebhookDto: {
             /** Format: uuid */
@@ -19798,6 +19860,125 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    graphqlRetrieve: {
+        parameters: {
+            query: {
+                /** @description Which operation of the document to run. */
+                operationName?: string;
+                /**
+                 * @description The GraphQL document.
+                 * @example { linkedAccounts(first: 5) { nodes { id } } }
+                 */
+                query: string;
+                /**
+                 * @description JSON object of the variables.
+                 * @example {"first":5}
+                 */
+                variables?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The GraphQL answer: `data`, and `errors` when something failed (GraphQL reports errors in a 200). */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "contacts": {
+                     *           "edges": [
+                     *             {
+                     *               "node": {
+                     *                 "account": {
+                     *                   "name": "Northwind Traders"
+                     *                 },
+                     *                 "firstName": "Maria",
+                     *                 "id": "6b1e9d2c-4f3a-4e8b-b5c7-2d9a8f1e0c34",
+                     *                 "lastName": "Anders"
+                     *               }
+                     *             }
+                     *           ],
+                     *           "pageInfo": {
+                     *             "endCursor": "eyJrIjpbIjIwMjYtMDMtMTFUMDk6NDE6MzdaIiwiNmIxZTlkMmMiXX0.3kq9Xb",
+                     *             "hasNextPage": true
+                     *           }
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GraphQLResponse"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    graphqlCreate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "query": "query Contacts($first: Int, $after: String) { contacts(first: $first, after: $after) { edges { node { id firstName lastName account { name } } } pageInfo { hasNextPage endCursor } } }",
+                 *       "variables": {
+                 *         "first": 2
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["GraphQLRequest"];
+            };
+        };
+        responses: {
+            /** @description The GraphQL answer: `data`, and `errors` when something failed (GraphQL reports errors in a 200). */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "contacts": {
+                     *           "edges": [
+                     *             {
+                     *               "node": {
+                     *                 "account": {
+                     *                   "name": "Northwind Traders"
+                     *                 },
+                     *                 "firstName": "Maria",
+                     *                 "id": "6b1e9d2c-4f3a-4e8b-b5c7-2d9a8f1e0c34",
+                     *                 "lastName": "Anders"
+                     *               }
+                     *             }
+                     *           ],
+                     *           "pageInfo": {
+                     *             "endCursor": "eyJrIjpbIjIwMjYtMDMtMTFUMDk6NDE6MzdaIiwiNmIxZTlkMmMiXX0.3kq9Xb",
+                     *             "hasNextPage": true
+                     *           }
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["GraphQLResponse"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["RateLimited"];
         };
     };

@@ -108,6 +108,7 @@ function jsonErrorResponse(name: string): Json {
 
 /** Which of the standard errors an operation can answer, from what the server applies to it. */
 function expectedErrors(route: ServedRoute, op: Json): string[] {
+  if (route.errorStatuses) return route.errorStatuses;
   const out: string[] = [];
   const hasInput = (op.parameters ?? []).length > 0 || !!op.requestBody || route.needsAccount;
   if (hasInput) out.push('400');
@@ -201,7 +202,7 @@ export function applyConventions(doc: Json, routes: ServedRoute[]): void {
       if (route.needsAccount) op.parameters = (op.parameters ?? []).filter((p: Json) => !(p.in === 'header' && String(p.name).toLowerCase() === 'x-account-token'));
       if (op.parameters?.length === 0) delete op.parameters;
       for (const p of op.parameters ?? []) if (p.in === 'query' || p.in === 'path') completeParameter(p);
-      op.security = route.isPublic ? SECURITY.public : route.needsAccount ? SECURITY.account : SECURITY.organization;
+      op.security = route.security ?? (route.isPublic ? SECURITY.public : route.needsAccount ? SECURITY.account : SECURITY.organization);
 
       op.responses ??= {};
       for (const status of expectedErrors(route, op)) if (!op.responses[status]) op.responses[status] = { $ref: `#/components/responses/${BY_STATUS[status]}` };

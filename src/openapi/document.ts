@@ -8,8 +8,9 @@ import { crmComponentSchemas } from '../models/openapi';
 import { MODEL_NAMES, MODELS } from '../models/spec';
 import { addExamples } from './examples';
 import { applyConventions, AUTO_OPERATION_ID } from './conventions';
+import { GRAPHQL_PATHS, GRAPHQL_ROUTES, GRAPHQL_SCHEMAS } from './graphql-paths';
 import { upgradeToOpenApi31 } from './openapi31';
-import { collectServedRoutes } from './routes';
+import { collectServedRoutes, type ServedRoute } from './routes';
 
 const DESCRIPTION = `Switchboard is a self-hostable unified CRM API: one normalized model over Salesforce, HubSpot and Zoho CRM.
 
@@ -27,6 +28,7 @@ The REST surface is wire-compatible with Merge's CRM API: every route below is a
 const TAGS: Record<string, string> = {
   'linked accounts': 'Linking end users’ CRMs (link tokens, the hosted Link flow’s token exchange) and managing the linked accounts and their issues.',
   'api keys': 'API keys of the calling organization.',
+  graphql: 'The same data and operations over GraphQL (POST /graphql); explore it at /graphql/explorer.',
   operations: 'Liveness, readiness and Prometheus metrics, for load balancers and monitoring (no API key).',
   passthrough:
     "Requests sent as they are to the linked account's CRM with its credentials (confined to that CRM's API host), synchronously or as an async receipt.",
@@ -56,10 +58,18 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   for (const path of Object.keys(document.paths)) if (path.startsWith(`${ALIAS_CRM_PREFIX}/`)) delete document.paths[path];
 
   upgradeToOpenApi31(document);
-  applyConventions(document, collectServedRoutes(app));
+  // Already OpenAPI 3.1: added after the conversion.
+  Object.assign(document.paths, GRAPHQL_PATHS);
+  Object.assign(document.components.schemas!, GRAPHQL_SCHEMAS);
+  applyConventions(document, documentedRoutes(app));
   addExamples(document);
   document.tags = usedTags(document).map((name) => ({ name, description: tagDescription(name) }));
   return sortKeys(document) as OpenAPIObject;
+}
+
+/** Every route the document describes: the controllers' and GraphQL's. */
+export function documentedRoutes(app: INestApplication): ServedRoute[] {
+  return [...collectServedRoutes(app), ...GRAPHQL_ROUTES];
 }
 
 function tagDescription(name: string): string | undefined {

@@ -18,6 +18,9 @@ export interface ServedRoute {
   needsAccount: boolean;
   /** Left out of the document on purpose (ApiExcludeController / ApiExcludeEndpoint). */
   excluded: boolean;
+  /** Routes outside Nest's controllers (GraphQL) state their security requirements and error statuses. */
+  security?: Record<string, string[]>[];
+  errorStatuses?: string[];
 }
 
 const METHODS: Record<number, string> = {

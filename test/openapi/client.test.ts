@@ -206,6 +206,17 @@ describe('generated TypeScript client (openapi-typescript + openapi-fetch) again
     expect(key.data?.key).toBeTruthy();
   });
 
+  it('GraphQL over POST and GET, with and without the account token', async () => {
+    const query = 'query Contacts($first: Int) { contacts(first: $first) { edges { node { id firstName account { name } } } pageInfo { hasNextPage endCursor } } }';
+    const page = await api.POST('/graphql', { body: { query, variables: { first: 2 } }, headers: account('zoho') });
+    expect(page.response.status).toBe(200);
+    expect((page.data?.data as any)?.contacts.edges).toHaveLength(2);
+    const noAccount = await api.POST('/graphql', { body: { query } });
+    expect(noAccount.data?.errors?.[0]?.extensions?.code).toBe('MISSING_ACCOUNT_TOKEN');
+    const viaGet = await api.GET('/graphql', { params: { query: { query: '{ linkedAccounts(first: 5) { nodes { id } } }' } } });
+    expect((viaGet.data?.data as any)?.linkedAccounts.nodes).toHaveLength(3);
+  });
+
   it('every exchange above matched the document (operation, status, body, headers)', () => {
     expect(log.length).toBeGreaterThan(70);
     const operations = new Set(log.map((c) => c.operation));

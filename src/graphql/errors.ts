@@ -1,4 +1,4 @@
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { type ASTNode, GraphQLError, type GraphQLFormattedError, Kind, parse, type SourceLocation, type ValueNode, visit } from 'graphql';
 import { ApiError } from '../errors/api-error';
 import { describeForLog, renderError } from '../errors/render-error';
 import { graphqlPath } from './mapping';
@@ -16,7 +16,43 @@ interface Execution {
   statusCode?: number;
 }
 interface Ctx {
-  reply?: { request?: { id?: unknown }; log?: { error(obj: object, msg: string): void } };
+  reply?: { request?: { id?: unknown; body?: unknown; query?: unknown }; log?: { error(obj: object, msg: string): void } };
+}
+
+/**
+ * The argument path (e.g. input.firstName, filter.createdAfter) of the literal an error points at:
+ * graphql-js names the variable path for bad variables but not for bad inline literals.
+ */
+export function argumentPathAt(source: string, at: SourceLocation): string | undefined {
+  let document;
+  try {
+    document = parse(source);
+  } catch {
+    return undefined;
+  }
+  const lines = source.split('\n');
+  let offset = at.column - 1;
+  for (let i = 0; i < at.line - 1; i++) offset += lines[i].length + 1;
+  const inside = (node: ASTNode) => !!node.loc && node.loc.start <= offset && offset < node.loc.end;
+  let found: string[] | undefined;
+  const walk = (value: ValueNode, path: string[]) => {
+    if (!inside(value)) return;
+    found = path;
+    if (value.kind === Kind.OBJECT) for (const f of value.fields) walk(f.value, [...path, f.name.value]);
+    if (value.kind === Kind.LIST) value.values.forEach((v, i) => walk(v, [...path, String(i)]));
+  };
+  visit(document, {
+    Argument(node) {
+      walk(node.value, [node.name.value]);
+    },
+  });
+  return found?.join('.');
+}
+
+function sourceOf(ctx: Ctx): string | undefined {
+  const req = ctx.reply?.request;
+  const q = (req?.body as { query?: unknown } | undefined)?.query ?? (req?.query as { query?: unknown } | undefined)?.query;
+  return typeof q === 'string' ? q : undefined;
 }
 
 function fromApiError(e: GraphQLError, err: ApiError): GraphQLFormattedError {
@@ -40,9 +76,18 @@ export function formatError(e: GraphQLError, ctx: Ctx): GraphQLFormattedError {
     if (rendered.unexpected) ctx.reply?.log?.error({ err: describeForLog(original) }, 'graphql resolver failed');
     return { message: rendered.body.detail, locations: e.locations, path: e.path, extensions: { code: rendered.body.code, status: rendered.status } };
   }
-  // Syntax, validation, variable coercion and limit errors: graphql-js messages name the field.
+  // Syntax, validation, variable coercion and limit errors: graphql-js messages name fields and
+  // variables; a bad inline literal gets its argument path added.
   const code = (e.extensions?.code as string | undefined) ?? (original?.extensions?.code as string | undefined) ?? 'GRAPHQL_VALIDATION_FAILED';
-  return { message: e.message, locations: e.locations, path: e.path, extensions: { ...e.extensions, ...original?.extensions, code } };
+  const extensions: Record<string, unknown> = { ...e.extensions, ...original?.extensions, code };
+  let message = e.message;
+  const source = code === 'GRAPHQL_VALIDATION_FAILED' && e.locations?.length ? sourceOf(ctx) : undefined;
+  const field = source ? argumentPathAt(source, e.locations![0]) : undefined;
+  if (field) {
+    extensions.field = field;
+    if (!message.includes(field)) message = `${field}: ${message}`;
+  }
+  return { message, locations: e.locations, path: e.path, extensions };
 }
 
 /** mercurius errorFormatter: flattens its wrapped validation errors and formats each one. */

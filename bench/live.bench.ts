@@ -42,15 +42,23 @@ function percentile(xs: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 }
 
-async function timeSequential(fn: () => Promise<unknown>): Promise<number[]> {
+/**
+ * Wall times of sequential calls, and this process's CPU time per call (user + system). The
+ * emulator runs in its own process, so the CPU figure is the client's work for `direct` and the
+ * client's plus Switchboard's for the API: their difference is what Switchboard spends per request,
+ * which a loaded machine distorts far less than wall times.
+ */
+async function timeSequential(fn: () => Promise<unknown>): Promise<{ times: number[]; cpuMs: number }> {
   for (let i = 0; i < 20; i++) await fn();
   const out: number[] = [];
+  const cpu0 = process.cpuUsage();
   for (let i = 0; i < SAMPLES; i++) {
     const t0 = performance.now();
     await fn();
     out.push(performance.now() - t0);
   }
-  return out;
+  const cpu = process.cpuUsage(cpu0);
+  return { times: out, cpuMs: (cpu.user + cpu.system) / 1000 / SAMPLES };
 }
 
 async function throughput(fn: () => Promise<unknown>, concurrency = 8): Promise<number> {
@@ -77,6 +85,7 @@ async function main(): Promise<void> {
   const { organization, key } = await app.get(OrganizationsService).createWithKey('bench');
   const lines = [`bench:live  list 100 contacts, ${fmt(CONTACTS)} in the emulator, ${SAMPLES} sequential samples, ${SECONDS} s at 8 concurrent; database: ${db.kind}`, ''];
   lines.push('  vendor       direct p50   via API p50   added p50   added p99   direct req/s   API req/s   ratio');
+  const cpuLines: string[] = [];
   let allMet = true;
   // BENCH_VENDORS=zoho,hubspot runs a subset (the machine is shared; one vendor at a time is kinder).
   const vendors = (process.env.BENCH_VENDORS ?? 'salesforce,hubspot,zoho').split(',').map((v) => v.trim()) as VendorSlug[];
@@ -118,8 +127,9 @@ async function main(): Promise<void> {
         return r.json();
       };
       // Interleave to share drift.
-      const d1 = await timeSequential(direct);
-      const a1 = await timeSequential(viaApi);
+      const { times: d1, cpuMs: dCpu } = await timeSequential(direct);
+      const { times: a1, cpuMs: aCpu } = await timeSequential(viaApi);
+      cpuLines.push(`  ${vendor.padEnd(12)} ${fmt(dCpu, 2).padStart(8)} ms ${fmt(aCpu, 2).padStart(10)} ms ${fmt(aCpu - dCpu, 2).padStart(8)} ms`);
       const tDirect = await throughput(direct);
       const tApi = await throughput(viaApi);
       const added50 = percentile(a1, 50) - percentile(d1, 50);
@@ -134,6 +144,7 @@ async function main(): Promise<void> {
     }
   }
   lines.push('', `  targets (p50 added <= 3 ms, ratio >= 0.7): ${allMet ? 'met' : 'NOT met'}`, '');
+  lines.push('  CPU of the bench process per sequential request (client, plus Switchboard for the API):', '  vendor       direct CPU    via API CPU   Switchboard', ...cpuLines, '');
   process.stdout.write(lines.join('\n'));
   await app.close();
   await db.close();

@@ -250,6 +250,11 @@ export interface VendorAuthSettings {
   /** How long to wait before retrying a rate-limited or failed answer, from the vendor's own headers. */
   retryDelayMs?(res: VendorResponse): number | undefined;
   /**
+   * After a successful answer: how long the account's next request must wait because the vendor's
+   * rate-limit headers say the current budget is spent (undefined: go on). Keeps syncs under limits.
+   */
+  budgetDelayMs?(res: VendorResponse): number | undefined;
+  /**
    * The authorization server that issued the code, when the OAuth callback names it (Zoho's
    * `accounts-server` of the user's data centre): the code exchange and later refreshes go there.
    * Must answer only the vendor's own hosts (the callback query is attacker-controllable);

@@ -29,6 +29,7 @@ export class VendorConnections {
       auth: adapter.auth,
       tokens: this.credentials.tokenSource(account),
       retryDelayMs: adapter.auth.retryDelayMs?.bind(adapter.auth),
+      budgetDelayMs: adapter.auth.budgetDelayMs?.bind(adapter.auth),
     });
   }
 }

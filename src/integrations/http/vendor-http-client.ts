@@ -47,6 +47,8 @@ export interface ConnectionParams {
   tokens: AccessTokenSource;
   /** Vendor hint: how long to wait before retrying this answer (e.g. HubSpot's interval header). */
   retryDelayMs?: (res: VendorResponse) => number | undefined;
+  /** Vendor hint: the budget headers of a successful answer say it is spent; hold the account's next request this long. */
+  budgetDelayMs?: (res: VendorResponse) => number | undefined;
 }
 
 
@@ -137,8 +139,13 @@ export class VendorHttpClient {
   }
 
   private noteRateLimit(params: ConnectionParams, res: VendorResponse, hintedMs: number | undefined): void {
-    if (res.status !== 429 || hintedMs === undefined || hintedMs <= 0) return;
-    const until = Date.now() + hintedMs;
+    if (res.status !== 429) return;
+    this.notePause(params, hintedMs);
+  }
+
+  private notePause(params: ConnectionParams, pauseMs: number | undefined): void {
+    if (pauseMs === undefined || pauseMs <= 0) return;
+    const until = Date.now() + pauseMs;
     if ((this.cooldowns.get(params.linkedAccountId) ?? 0) < until) this.cooldowns.set(params.linkedAccountId, until);
     if (this.cooldowns.size > 10_000) this.cooldowns.delete(this.cooldowns.keys().next().value as string);
   }
@@ -171,6 +178,9 @@ export class VendorHttpClient {
         attempt--; // the refresh retry does not count as a failure attempt
         continue;
       }
+      // Stay under the vendor's budget: when its headers say the window is spent, the account's
+      // next request waits for it instead of spending a 429.
+      if (response.status < 400) this.notePause(params, params.budgetDelayMs?.(response));
       const retryable = response.status === 429 || (response.status >= 500 && response.status !== 501);
       // A 429 was not processed, so even a create may be retried; a 5xx only when idempotent.
       if (!retryable || attempt >= this.options.maxAttempts || (!idempotent && response.status !== 429)) return response;

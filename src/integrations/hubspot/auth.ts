@@ -142,6 +142,22 @@ export function hubspotRetryDelayMs(res: VendorResponse): number | undefined {
   return 1_000;
 }
 
+/**
+ * Budget headers of a successful HubSpot answer: with the ten-second (or secondly) allowance spent,
+ * the next request would be a 429, so wait for the window; a spent daily allowance is surfaced as
+ * rate_limited by the long value.
+ */
+export function hubspotBudgetDelayMs(res: VendorResponse): number | undefined {
+  const h = res.headers;
+  if (h['x-hubspot-ratelimit-daily-remaining'] === '0') return 3_600_000;
+  if (h['x-hubspot-ratelimit-remaining'] === '0') {
+    const interval = Number(h['x-hubspot-ratelimit-interval-milliseconds']);
+    return Number.isFinite(interval) && interval > 0 ? Math.min(interval, 10_000) : 10_000;
+  }
+  if (h['x-hubspot-ratelimit-secondly-remaining'] === '0') return 1_000;
+  return undefined;
+}
+
 /** HubSpot's API hosts (the EU data centre has its own), https on the default port. */
 const HUBSPOT_API_HOSTS = new Set(['api.hubapi.com', 'api.hubspot.com', 'api-eu1.hubapi.com']);
 
@@ -160,5 +176,6 @@ export const hubspotAuth: VendorAuthSettings = {
   parseTokenResponse,
   identify,
   retryDelayMs: hubspotRetryDelayMs,
+  budgetDelayMs: hubspotBudgetDelayMs,
   isOwnApiHost: isHubspotApiHost,
 };

@@ -133,6 +133,12 @@ export function salesforceRetryDelayMs(res: VendorResponse): number | undefined 
   return undefined;
 }
 
+/** A successful answer whose Sforce-Limit-Info shows the daily API budget spent: stop (surfaced as rate_limited). */
+export function salesforceBudgetDelayMs(res: VendorResponse): number | undefined {
+  const usage = /api-usage=(\d+)\/(\d+)/.exec(res.headers['sforce-limit-info'] ?? '');
+  return usage && Number(usage[1]) >= Number(usage[2]) ? 60 * 60 * 1000 : undefined;
+}
+
 /**
  * Salesforce's own API hosts: My Domain (`*.my.salesforce.com`), legacy instances (`na1.salesforce.com`),
  * Experience Cloud / Visualforce hosts (`*.force.com`, `*.my.site.com`, `*.cloudforce.com`) and
@@ -155,6 +161,7 @@ export const salesforceAuth: VendorAuthSettings = {
   parseTokenResponse: (status, body) => parseSalesforceTokenResponse(status, body),
   identify: identifySalesforce,
   retryDelayMs: salesforceRetryDelayMs,
+  budgetDelayMs: salesforceBudgetDelayMs,
   isOwnApiHost: isSalesforceApiHost,
   // Production orgs log in at login.salesforce.com, sandbox orgs at test.salesforce.com (added by the hosted-link work).
   loginOptions: [

@@ -68,6 +68,7 @@ export class StoredReadService {
    * (which drops the copy when going live) invalidates it in every process.
    */
   private readonly initialDone = new LRUCache<string, true>({ max: 100_000 });
+  private readonly analyzed = new Set<string>();
 
   constructor(
     private readonly prisma: PrismaService,
@@ -94,7 +95,15 @@ export class StoredReadService {
     if (this.initialDone.has(key)) return true;
     const rows = await this.prisma.sql.query<{ is_initial_sync: boolean }>('SELECT is_initial_sync FROM sync_states WHERE linked_account_id = $1::uuid AND model = $2', [account.id, model]);
     const done = rows.length > 0 && !rows[0].is_initial_sync;
-    if (done) this.initialDone.set(key, true);
+    if (done) {
+      this.initialDone.set(key, true);
+      // The embedded database runs no autovacuum: without fresh statistics after a bulk initial sync
+      // the planner may sort every stored row of the model per page. Gather them once (in the background).
+      if (this.prisma.kind === 'pglite' && !this.analyzed.has(`${account.id}:${model}`)) {
+        this.analyzed.add(`${account.id}:${model}`);
+        this.prisma.sql.exec('ANALYZE crm_records').catch(() => undefined);
+      }
+    }
     return done;
   }
 

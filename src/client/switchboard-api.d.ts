@@ -1370,6 +1370,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The hosted Link page the end user opens: the CRM picker, or straight to the CRM preselected on the link token */
+        get: operations["linkRetrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/link/assets/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Logo of an integration (SVG), used by the Link pages and the integration objects of the API */
+        get: operations["linkAssetsRetrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/link/oauth/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where the CRM sends the browser back after consent (register PUBLIC_URL/link/oauth/callback in the vendor apps) */
+        get: operations["linkOauthCallbackRetrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/link/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Start the authorization with one CRM: creates the single-use OAuth state and goes to the CRM's consent screen */
+        get: operations["linkStartRetrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/metrics": {
         parameters: {
             query?: never;
@@ -20011,6 +20079,278 @@ export interface operations {
             };
         };
     };
+    linkRetrieve: {
+        parameters: {
+            query: {
+                /** @description From POST /link-token (the credential of this page). */
+                link_token: string;
+                /** @description Login host for CRMs that have several (e.g. `sandbox` for Salesforce sandbox orgs). */
+                login_environment?: string;
+                /** @description popup: the result is posted to `origin` with window.opener.postMessage; omitted: full page. */
+                mode?: "popup";
+                /** @description Popup flow: the origin the result is posted to (must be in the link settings allowlist). */
+                origin?: string;
+                /** @description Full-page flow: where the browser returns with `public_token` and `integration` (must be in the link settings allowlist). */
+                redirect_url?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The picker page (no external assets). */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description To the CRM's consent screen, when the link token names the integration. */
+            302: {
+                headers: {
+                    /** @description Where the browser goes next. */
+                    Location?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error page: a bad choice, a return address outside the allowlist, or an invalid, used or expired sign-in state. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Error page: unknown link token. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Error page: the link token expired. */
+            410: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Error page: the CRM refused or failed the authorization. */
+            502: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+        };
+    };
+    linkAssetsRetrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description `<integration slug>.svg` */
+                file: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The logo. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/svg+xml": string;
+                };
+            };
+            /** @description No such logo. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+        };
+    };
+    linkOauthCallbackRetrieve: {
+        parameters: {
+            query?: {
+                /** @description Zoho: the accounts server of the user's data centre (the token exchange goes there). */
+                "accounts-server"?: string;
+                /** @description The authorization code. */
+                code?: string;
+                /** @description The CRM refused or the user declined (e.g. access_denied). */
+                error?: string;
+                /** @description The CRM's description of the error. */
+                error_description?: string;
+                /** @description The state created by /link/start (single use, 10 minutes). */
+                state?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success page (popup flow: it posts the public token to the opener and closes). */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Full-page flow: to the redirect URL with `public_token` and `integration`. */
+            302: {
+                headers: {
+                    /** @description Where the browser goes next. */
+                    Location?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error page: a bad choice, a return address outside the allowlist, or an invalid, used or expired sign-in state. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Error page: unknown link token. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Error page: the link token expired. */
+            410: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Error page: the CRM refused or failed the authorization. */
+            502: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+        };
+    };
+    linkStartRetrieve: {
+        parameters: {
+            query: {
+                /** @description The CRM the end user picked. */
+                integration: "hubspot" | "salesforce" | "zoho";
+                /** @description From POST /link-token. */
+                link_token: string;
+                /** @description Login host for CRMs that have several (e.g. `sandbox` for Salesforce sandbox orgs). */
+                login_environment?: string;
+                /** @description popup: the result is posted to `origin` with window.opener.postMessage; omitted: full page. */
+                mode?: "popup";
+                /** @description Popup flow: the origin the result is posted to (must be in the link settings allowlist). */
+                origin?: string;
+                /** @description Full-page flow: where the browser returns with `public_token` and `integration` (must be in the link settings allowlist). */
+                redirect_url?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the CRM's consent screen. */
+            302: {
+                headers: {
+                    /** @description Where the browser goes next. */
+                    Location?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error page: a bad choice, a return address outside the allowlist, or an invalid, used or expired sign-in state. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Error page: unknown link token. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Error page: the link token expired. */
+            410: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Error page: the CRM refused or failed the authorization. */
+            502: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+        };
+    };
     metricsRetrieve: {
         parameters: {
             query?: never;
@@ -20138,7 +20478,30 @@ export interface operations {
                     "text/xml": string;
                 };
             };
-            400: components["responses"]["BadRequest"];
+            /** @description The body is not a notification of this vendor. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "INVALID_PARAMETER",
+                     *       "detail": "body: not a HubSpot notification",
+                     *       "errors": [
+                     *         {
+                     *           "detail": "not a HubSpot notification",
+                     *           "source": {
+                     *             "pointer": "/body"
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Bad signature, stale timestamp, wrong token, or no account linked on this server. */
             401: {
                 headers: {
@@ -20156,7 +20519,23 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            404: components["responses"]["NotFound"];
+            /** @description No incoming webhooks for this vendor on this server. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "code": "NOT_FOUND",
+                     *       "detail": "No incoming webhooks for \"acme\".",
+                     *       "errors": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             413: components["responses"]["PayloadTooLarge"];
         };
     };

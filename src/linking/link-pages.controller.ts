@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/auth-context';
 import { adapterFor } from '../integrations/registry';
@@ -8,6 +8,23 @@ import { errorPage, type PickerOption, pickerPage, popupErrorScript, type Render
 import { LinkPageError, LinkService, type ReturnTarget } from './link.service';
 
 type Q = Record<string, string | undefined>;
+
+// Reference documentation of the pages (they answer HTML or redirects, never JSON).
+const html = (status: number, description: string) => ApiResponse({ status, description, content: { 'text/html': { schema: { type: 'string' } } } });
+const redirect = (description: string) =>
+  ApiResponse({ status: 302, description, headers: { Location: { description: 'Where the browser goes next.', schema: { type: 'string', format: 'uri' } } } });
+const q = (name: string, description: string, extra: Record<string, unknown> = {}) => ApiQuery({ name, required: false, description, type: String, ...extra });
+const pageErrors = [
+  html(400, 'Error page: a bad choice, a return address outside the allowlist, or an invalid, used or expired sign-in state.'),
+  html(404, 'Error page: unknown link token.'),
+  html(410, 'Error page: the link token expired.'),
+  html(502, 'Error page: the CRM refused or failed the authorization.'),
+];
+const returnParams = [
+  q('mode', 'popup: the result is posted to `origin` with window.opener.postMessage; omitted: full page.', { enum: ['popup'] }),
+  q('redirect_url', 'Full-page flow: where the browser returns with `public_token` and `integration` (must be in the link settings allowlist).'),
+  q('origin', 'Popup flow: the origin the result is posted to (must be in the link settings allowlist).'),
+];
 
 const TITLES: Record<LinkPageError['kind'], string> = {
   invalid_link: 'Link not valid',
@@ -27,13 +44,33 @@ const TITLES: Record<LinkPageError['kind'], string> = {
  *   GET /link/start?link_token=…&integration=…                      creates the OAuth state, 302 to the vendor
  *   GET /link/oauth/callback?code=…&state=…                         the vendor's redirect back
  */
-@ApiExcludeController()
+/** The shared parameter and error documentation as one decorator each. */
+function DocReturnParams(): MethodDecorator {
+  return (target, key, descriptor) => {
+    for (const d of returnParams) d(target, key, descriptor);
+  };
+}
+function DocPageErrors(): MethodDecorator {
+  return (target, key, descriptor) => {
+    for (const d of pageErrors) d(target, key, descriptor);
+  };
+}
+
+@ApiTags('hosted link')
+@ApiProduces('text/html')
 @Public()
 @Controller('link')
 export class LinkPagesController {
   constructor(private readonly link: LinkService) {}
 
   @Get()
+  @ApiOperation({ summary: 'The hosted Link page the end user opens: the CRM picker, or straight to the CRM preselected on the link token' })
+  @ApiQuery({ name: 'link_token', required: true, type: String, description: 'From POST /link-token (the credential of this page).' })
+  @DocReturnParams()
+  @q('login_environment', 'Login host for CRMs that have several (e.g. `sandbox` for Salesforce sandbox orgs).')
+  @html(200, 'The picker page (no external assets).')
+  @redirect("To the CRM's consent screen, when the link token names the integration.")
+  @DocPageErrors()
   async page(@Query() q: Q, @Res() reply: FastifyReply): Promise<void> {
     let target: ReturnTarget | undefined;
     try {
@@ -57,6 +94,13 @@ export class LinkPagesController {
   }
 
   @Get('start')
+  @ApiOperation({ summary: "Start the authorization with one CRM: creates the single-use OAuth state and goes to the CRM's consent screen" })
+  @ApiQuery({ name: 'link_token', required: true, type: String, description: 'From POST /link-token.' })
+  @ApiQuery({ name: 'integration', required: true, enum: ['hubspot', 'salesforce', 'zoho'], description: 'The CRM the end user picked.' })
+  @DocReturnParams()
+  @q('login_environment', 'Login host for CRMs that have several (e.g. `sandbox` for Salesforce sandbox orgs).')
+  @redirect("To the CRM's consent screen.")
+  @DocPageErrors()
   async start(@Query() q: Q, @Res() reply: FastifyReply): Promise<void> {
     let target: ReturnTarget | undefined;
     try {
@@ -71,6 +115,15 @@ export class LinkPagesController {
   }
 
   @Get('oauth/callback')
+  @ApiOperation({ summary: 'Where the CRM sends the browser back after consent (register PUBLIC_URL/link/oauth/callback in the vendor apps)' })
+  @q('code', 'The authorization code.')
+  @q('state', 'The state created by /link/start (single use, 10 minutes).')
+  @q('error', 'The CRM refused or the user declined (e.g. access_denied).')
+  @q('error_description', "The CRM's description of the error.")
+  @q('accounts-server', "Zoho: the accounts server of the user's data centre (the token exchange goes there).")
+  @redirect('Full-page flow: to the redirect URL with `public_token` and `integration`.')
+  @html(200, 'Success page (popup flow: it posts the public token to the opener and closes).')
+  @DocPageErrors()
   async callback(@Query() q: Q, @Res() reply: FastifyReply): Promise<void> {
     try {
       const params: Record<string, string> = {};
@@ -90,6 +143,11 @@ export class LinkPagesController {
   }
 
   @Get('assets/:file')
+  @ApiOperation({ summary: 'Logo of an integration (SVG), used by the Link pages and the integration objects of the API' })
+  @ApiParam({ name: 'file', description: '`<integration slug>.svg`', example: 'hubspot.svg' })
+  @ApiProduces('image/svg+xml')
+  @ApiResponse({ status: 200, description: 'The logo.', content: { 'image/svg+xml': { schema: { type: 'string' } } } })
+  @ApiResponse({ status: 404, description: 'No such logo.', content: { 'text/plain': { schema: { type: 'string' } } } })
   logo(@Param('file') file: string, @Res() reply: FastifyReply): void {
     const slug = /^([a-z0-9_-]{1,40})\.svg$/.exec(file)?.[1];
     if (!slug || !adapterFor(slug)) {

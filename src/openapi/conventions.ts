@@ -109,6 +109,8 @@ function jsonErrorResponse(name: string): Json {
 /** Which of the standard errors an operation can answer, from what the server applies to it. */
 function expectedErrors(route: ServedRoute, op: Json): string[] {
   if (route.errorStatuses) return route.errorStatuses;
+  // Public routes (pages, vendor callbacks) answer in their own formats: their decorators say which errors.
+  if (route.isPublic) return op.requestBody ? ['413'] : [];
   const out: string[] = [];
   const hasInput = (op.parameters ?? []).length > 0 || !!op.requestBody || route.needsAccount;
   if (hasInput) out.push('400');

@@ -28,6 +28,8 @@ The REST surface is wire-compatible with Merge's CRM API: every route below is a
 const TAGS: Record<string, string> = {
   'linked accounts': 'Linking end users’ CRMs (link tokens, the hosted Link flow’s token exchange) and managing the linked accounts and their issues.',
   'api keys': 'API keys of the calling organization.',
+  'hosted link':
+    'The pages the end user goes through to link a CRM (no API key: the link token is the credential). They answer HTML or redirects; your product only opens `/link?link_token=…`.',
   graphql: 'The same data and operations over GraphQL (POST /graphql); explore it at /graphql/explorer.',
   operations: 'Liveness, readiness and Prometheus metrics, for load balancers and monitoring (no API key).',
   passthrough:

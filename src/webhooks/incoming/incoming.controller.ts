@@ -35,6 +35,18 @@ export class IncomingVendorController {
     content: { 'application/json': { schema: { type: 'object', properties: { received: { type: 'boolean' } }, required: ['received'] } }, 'text/xml': { schema: { type: 'string' } } },
   })
   @ApiResponse({
+    status: 400,
+    description: 'The body is not a notification of this vendor.',
+    schema: { $ref: '#/components/schemas/Error' },
+    example: { detail: 'body: not a HubSpot notification', code: 'INVALID_PARAMETER', errors: [{ source: { pointer: '/body' }, detail: 'not a HubSpot notification' }] },
+  })
+  @ApiResponse({
+    status: 404,
+    description: 'No incoming webhooks for this vendor on this server.',
+    schema: { $ref: '#/components/schemas/Error' },
+    example: { detail: 'No incoming webhooks for "acme".', code: 'NOT_FOUND', errors: [] },
+  })
+  @ApiResponse({
     status: 401,
     description: 'Bad signature, stale timestamp, wrong token, or no account linked on this server.',
     schema: { $ref: '#/components/schemas/Error' },

@@ -357,7 +357,9 @@ export class SyncEngine implements SyncRunner {
         // while the run walked past them are read again next time (unchanged ones write nothing).
         await tx.execute(
           `UPDATE sync_states SET status = 'DONE', is_initial_sync = false, checkpoint = NULL,
-                  high_water_mark = CASE WHEN run_high_water_mark IS NULL THEN COALESCE(high_water_mark, $4::timestamptz)
+                  -- No vendor time seen: keep the old mark (none after a full run over records without
+                  -- timestamps, e.g. synthetic engagement types, so their next run is full again).
+                  high_water_mark = CASE WHEN run_high_water_mark IS NULL THEN high_water_mark
                                          ELSE LEAST(run_high_water_mark, $4::timestamptz) END,
                   run_high_water_mark = NULL, last_sync_finished = now(), last_sync_result = 'SUCCESS', last_error = NULL,
                   last_run_written = $5, last_run_seen = $6,

@@ -88,8 +88,15 @@ export class BullMqJobQueue implements JobQueue {
     return this.queueOf(queue).getJobCounts('waiting', 'delayed', 'active', 'failed', 'prioritized');
   }
 
-  async close(): Promise<void> {
-    if (this.stopping) return;
+  /** Every caller of close() waits for the same shutdown. */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private closing?: Promise<void>;
+
+  private async shutdown(): Promise<void> {
     this.stopping = true;
     this.abort.abort();
     let timer: NodeJS.Timeout | undefined;

@@ -166,6 +166,20 @@ describe('InProcessJobQueue', () => {
     never.resolve();
   });
 
+  it('a second close() waits for the same shutdown', async () => {
+    queue = new InProcessJobQueue();
+    let finished = false;
+    queue.process('q', async (_d, ctx) => {
+      await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => setTimeout(resolve, 20), { once: true }));
+      finished = true;
+    });
+    await queue.enqueue('q', {});
+    await until(() => queue.size('q').running === 1, 'job to start');
+    void queue.close();
+    await queue.close();
+    expect(finished).toBe(true);
+  });
+
   it('refuses a second handler for the same queue', () => {
     queue = new InProcessJobQueue();
     queue.process('q', async () => undefined);

@@ -85,8 +85,15 @@ export class InProcessJobQueue implements JobQueue {
     }
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
+  /** Every caller of close() waits for the same shutdown. */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private closing?: Promise<void>;
+
+  private async shutdown(): Promise<void> {
     this.closed = true;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();

@@ -372,7 +372,8 @@ export class SyncEngine implements SyncRunner {
         // The checkpoint stays: the next run resumes where this one stopped.
         await tx.execute(
           `UPDATE sync_states SET status = $4, last_sync_finished = now(), last_sync_result = $5, last_error = $6,
-                  last_run_written = $7, last_run_seen = $8, lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+                  last_run_written = $7, last_run_seen = $8, next_sync_start = now() + ($9::int * interval '1 minute'),
+                  lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
            WHERE linked_account_id = $1::uuid AND model = $2 AND lease_owner = $3`,
           [
             account.id,
@@ -383,6 +384,7 @@ export class SyncEngine implements SyncRunner {
             error ?? null,
             cp?.written ?? 0,
             cp?.seen ?? 0,
+            account.syncFrequencyMinutes,
           ],
         );
       }

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { VendorError } from '../contract';
 import { staticTokenSource, VendorHttpClient } from './vendor-http-client';
 
@@ -57,9 +57,11 @@ describe('VendorHttpClient for pass-through', () => {
   });
 
   it('stops reading past maxResponseBytes and does not retry (declared and streamed lengths)', async () => {
-    handler = (_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(1_000_000) });
-      res.end('x'.repeat(1_000_000));
+    let socketClosed = false;
+    handler = (req, res) => {
+      req.socket.once('close', () => (socketClosed = true));
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(20_000) });
+      res.end('x'.repeat(20_000));
     };
     const declared = await conn()
       .request({ method: 'GET', path: '/big', maxResponseBytes: 10_000 })
@@ -67,6 +69,8 @@ describe('VendorHttpClient for pass-through', () => {
     expect(declared).toBeInstanceOf(VendorError);
     expect((declared as VendorError).vendorCode).toBe('RESPONSE_TOO_LARGE');
     expect(seen).toHaveLength(1);
+    // The connection is closed, not left half-read in the pool (it would hold the vendor's answer open).
+    await vi.waitFor(() => expect(socketClosed).toBe(true), { timeout: 10_000 });
 
     seen.length = 0;
     // Chunked, no Content-Length: the limit is enforced while streaming and the stream is cancelled.

@@ -2962,6 +2962,8 @@ export interface operations {
             /** @description Success. */
             200: {
                 headers: {
+                    /** @description Which mode answered: stored (the synced copy) or live (the CRM). */
+                    "X-Read-Mode"?: "stored" | "live";
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -3441,6 +3443,8 @@ export interface operations {
             /** @description Success. */
             200: {
                 headers: {
+                    /** @description Which mode answered: stored (the synced copy) or live (the CRM). */
+                    "X-Read-Mode"?: "stored" | "live";
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -5210,6 +5214,8 @@ export interface operations {
             /** @description Success. */
             200: {
                 headers: {
+                    /** @description Which mode answered: stored (the synced copy) or live (the CRM). */
+                    "X-Read-Mode"?: "stored" | "live";
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -5703,6 +5709,8 @@ export interface operations {
             /** @description Success. */
             200: {
                 headers: {
+                    /** @description Which mode answered: stored (the synced copy) or live (the CRM). */
+                    "X-Read-Mode"?: "stored" | "live";
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -7100,6 +7108,8 @@ export interface operations {
             /** @description Success. */
             200: {
                 headers: {
+                    /** @description Which mode answered: stored (the synced copy) or live (the CRM). */
+                    "X-Read-Mode"?: "stored" | "live";
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -7270,6 +7280,8 @@ export interface operations {
             /** @description Success. */
             200: {
                 headers: {
+                    /** @description Which mode answered: stored (the synced copy) or live (the CRM). */
+                    "X-Read-Mode"?: "stored" | "live";
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -8020,6 +8032,8 @@ export interface operations {
             /** @description Success. */
             200: {
                 headers: {
+                    /** @description Which mode answered: stored (the synced copy) or live (the CRM). */
+                    "X-Read-Mode"?: "stored" | "live";
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -8448,6 +8462,8 @@ export interface operations {
             /** @description Success. */
             200: {
                 headers: {
+                    /** @description Which mode answered: stored (the synced copy) or live (the CRM). */
+                    "X-Read-Mode"?: "stored" | "live";
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -10057,6 +10073,8 @@ export interface operations {
             /** @description Success. */
             200: {
                 headers: {
+                    /** @description Which mode answered: stored (the synced copy) or live (the CRM). */
+                    "X-Read-Mode"?: "stored" | "live";
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -10530,6 +10548,8 @@ export interface operations {
             /** @description Success. */
             200: {
                 headers: {
+                    /** @description Which mode answered: stored (the synced copy) or live (the CRM). */
+                    "X-Read-Mode"?: "stored" | "live";
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -12221,6 +12241,8 @@ export interface operations {
             /** @description Success. */
             200: {
                 headers: {
+                    /** @description Which mode answered: stored (the synced copy) or live (the CRM). */
+                    "X-Read-Mode"?: "stored" | "live";
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -12635,6 +12657,8 @@ export interface operations {
             /** @description Success. */
             200: {
                 headers: {
+                    /** @description Which mode answered: stored (the synced copy) or live (the CRM). */
+                    "X-Read-Mode"?: "stored" | "live";
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -13894,6 +13918,8 @@ export interface operations {
             /** @description Success. */
             200: {
                 headers: {
+                    /** @description Which mode answered: stored (the synced copy) or live (the CRM). */
+                    "X-Read-Mode"?: "stored" | "live";
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -14318,6 +14344,8 @@ export interface operations {
             /** @description Success. */
             200: {
                 headers: {
+                    /** @description Which mode answered: stored (the synced copy) or live (the CRM). */
+                    "X-Read-Mode"?: "stored" | "live";
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -15934,6 +15962,8 @@ export interface operations {
             /** @description Success. */
             200: {
                 headers: {
+                    /** @description Which mode answered: stored (the synced copy) or live (the CRM). */
+                    "X-Read-Mode"?: "stored" | "live";
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -16103,6 +16133,8 @@ export interface operations {
             /** @description Success. */
             200: {
                 headers: {
+                    /** @description Which mode answered: stored (the synced copy) or live (the CRM). */
+                    "X-Read-Mode"?: "stored" | "live";
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -16961,6 +16993,8 @@ export interface operations {
             /** @description Success. */
             200: {
                 headers: {
+                    /** @description Which mode answered: stored (the synced copy) or live (the CRM). */
+                    "X-Read-Mode"?: "stored" | "live";
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -17383,6 +17417,8 @@ export interface operations {
             /** @description Success. */
             200: {
                 headers: {
+                    /** @description Which mode answered: stored (the synced copy) or live (the CRM). */
+                    "X-Read-Mode"?: "stored" | "live";
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -18740,6 +18776,8 @@ export interface operations {
             /** @description Success. */
             200: {
                 headers: {
+                    /** @description Which mode answered: stored (the synced copy) or live (the CRM). */
+                    "X-Read-Mode"?: "stored" | "live";
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -18911,6 +18949,8 @@ export interface operations {
             /** @description Success. */
             200: {
                 headers: {
+                    /** @description Which mode answered: stored (the synced copy) or live (the CRM). */
+                    "X-Read-Mode"?: "stored" | "live";
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };

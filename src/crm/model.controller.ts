@@ -30,6 +30,8 @@ const readModeHeader = ApiHeader({
     'Without this header a cursor continues in the mode that made it; with it, a cursor of the other mode is a 400.',
 });
 
+const answeredModeHeader = { 'X-Read-Mode': { description: 'Which mode answered: stored (the synced copy) or live (the CRM).', schema: { type: 'string' as const, enum: ['stored', 'live'] } } };
+
 function decorate(target: object, key: string, decorators: (MethodDecorator | PropertyDecorator)[]): void {
   const descriptor = Object.getOwnPropertyDescriptor(target, key);
   Reflect.decorate(decorators as MethodDecorator[], target, key, descriptor);
@@ -134,7 +136,7 @@ export function createModelController(spec: ModelSpec): Type<unknown> {
 
   const idParam = ApiParam({ name: 'id', format: 'uuid', description: `Switchboard id of the ${spec.name}.` });
   const plural = spec.route.replace(/-/g, ' ');
-  decorate(proto, 'list', [Get(), ApiOperation({ summary: `List ${plural}`, operationId: `${spec.plural}List` }), readModeHeader, ...listQueryDocs(spec), ApiResponse({ status: 200, schema: schemaRef(`Paginated${spec.name}List`) }), ...errorResponses]);
+  decorate(proto, 'list', [Get(), ApiOperation({ summary: `List ${plural}`, operationId: `${spec.plural}List` }), readModeHeader, ...listQueryDocs(spec), ApiResponse({ status: 200, schema: schemaRef(`Paginated${spec.name}List`), headers: answeredModeHeader }), ...errorResponses]);
   decorate(proto, 'remoteFieldClasses', [
     Get('remote-field-classes'),
     ApiOperation({ summary: `The vendor's fields of ${plural}, custom ones included`, operationId: `${spec.plural}RemoteFieldClassesList` }),
@@ -154,7 +156,7 @@ export function createModelController(spec: ModelSpec): Type<unknown> {
     ...(expandable.length ? [ApiQuery({ name: 'expand', required: false, type: String, description: `Comma-separated: ${expandable.join(', ')}` })] : []),
     ApiQuery({ name: 'include_remote_data', required: false, type: Boolean }),
     ApiQuery({ name: 'include_remote_fields', required: false, type: Boolean }),
-    ApiResponse({ status: 200, schema: schemaRef(spec.name) }),
+    ApiResponse({ status: 200, schema: schemaRef(spec.name), headers: answeredModeHeader }),
     ...errorResponses,
   ]);
   if (spec.writable) {

@@ -327,6 +327,9 @@ export class SyncEngine implements SyncRunner {
   /** Full resync: stored records the run did not see are gone at the vendor. */
   private async markUnseen(account: LinkedAccountRecord, model: ModelName, emitEvents: boolean): Promise<WriteResult> {
     const { result, events } = await this.sql.transaction(async (tx) => {
+      // sync_seen was just filled: its statistics are stale, and a planner that believes it tiny
+      // picks a nested-loop anti join, quadratic in the record count. Hash or merge it is.
+      await tx.exec('SET LOCAL enable_nestloop = off');
       const missing = await tx.query<{ remote_id: string }>(
         `SELECT c.remote_id FROM crm_records c
          WHERE c.linked_account_id = $1::uuid AND c.model = $2 AND NOT c.remote_was_deleted

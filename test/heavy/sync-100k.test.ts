@@ -31,7 +31,7 @@ async function compareModel(ctx: INestApplicationContext, db: TestDatabase, acco
   let state: VendorPageState | null = null;
   let n = 0;
   do {
-    const page = await adapter.list(conn, model, { pageSize: 100, state, filters: {} });
+    const page = await adapter.list(conn, model, { pageSize: adapter.syncPageSize ?? 100, state, filters: {} });
     const keys: RemoteKey[] = [];
     for (const r of page.records) keys.push({ model: r.model, remoteId: r.remoteId }, ...refsOf(r));
     const ids = await identities.idsFor(account.id, keys);

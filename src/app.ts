@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { AppModule, type AppOverrides } from './app.module';
 import type { PrismaService } from './database/prisma.service';
 import type { AppConfig } from './config/config';
-import { ApiExceptionFilter } from './errors/api-exception.filter';
+import { ApiExceptionFilter, sendError } from './errors/api-exception.filter';
 import { ApiValidationPipe } from './errors/validation.pipe';
 import { registerRateLimit } from './http/rate-limit';
 import { genRequestId } from './http/request-id';
@@ -87,6 +87,13 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
       if (request.url === '/docs' || request.url.startsWith('/docs/') || request.url.startsWith('/docs?')) reply.header('content-security-policy', DOCS_CSP);
     });
   }
+  // Fastify fixes each route's error handler when the route is built, and the GraphQL driver's
+  // awaited plugin registration (during init) builds every route before Nest installs its own
+  // handler: without this one, body-parsing errors (bad JSON, too large) got Fastify's default body.
+  fastify.setErrorHandler((error, request, reply) => sendError(error, request, reply));
+  // Nest would install an equivalent handler (its filter chain ends in the same sendError) after
+  // init, which Fastify reports as an override warning on every start; this one is enough.
+  (app.getHttpAdapter() as unknown as { setErrorHandler: () => void }).setErrorHandler = () => undefined;
   await app.init();
   return app;
 }

@@ -3291,7 +3291,7 @@ export interface operations {
                      *       "warnings": []
                      *     }
                      */
-                    "application/json": components["schemas"]["AccountResponse"];
+                    "application/json": components["schemas"]["AccountResponse"] | components["schemas"]["Error"];
                 };
             };
             /** @description Missing or invalid API key. */
@@ -3356,7 +3356,7 @@ export interface operations {
                      *       "warnings": []
                      *     }
                      */
-                    "application/json": components["schemas"]["AccountResponse"];
+                    "application/json": components["schemas"]["AccountResponse"] | components["schemas"]["Error"];
                 };
             };
             413: components["responses"]["PayloadTooLarge"];
@@ -3907,7 +3907,7 @@ export interface operations {
                      *       "warnings": []
                      *     }
                      */
-                    "application/json": components["schemas"]["AccountResponse"];
+                    "application/json": components["schemas"]["AccountResponse"] | components["schemas"]["Error"];
                 };
             };
             /** @description Missing or invalid API key. */
@@ -3972,7 +3972,7 @@ export interface operations {
                      *       "warnings": []
                      *     }
                      */
-                    "application/json": components["schemas"]["AccountResponse"];
+                    "application/json": components["schemas"]["AccountResponse"] | components["schemas"]["Error"];
                 };
             };
             413: components["responses"]["PayloadTooLarge"];
@@ -5557,7 +5557,7 @@ export interface operations {
                      *       "warnings": []
                      *     }
                      */
-                    "application/json": components["schemas"]["ContactResponse"];
+                    "application/json": components["schemas"]["ContactResponse"] | components["schemas"]["Error"];
                 };
             };
             /** @description Missing or invalid API key. */
@@ -5622,7 +5622,7 @@ export interface operations {
                      *       "warnings": []
                      *     }
                      */
-                    "application/json": components["schemas"]["ContactResponse"];
+                    "application/json": components["schemas"]["ContactResponse"] | components["schemas"]["Error"];
                 };
             };
             413: components["responses"]["PayloadTooLarge"];
@@ -6187,7 +6187,7 @@ export interface operations {
                      *       "warnings": []
                      *     }
                      */
-                    "application/json": components["schemas"]["ContactResponse"];
+                    "application/json": components["schemas"]["ContactResponse"] | components["schemas"]["Error"];
                 };
             };
             /** @description Missing or invalid API key. */
@@ -6252,7 +6252,7 @@ export interface operations {
                      *       "warnings": []
                      *     }
                      */
-                    "application/json": components["schemas"]["ContactResponse"];
+                    "application/json": components["schemas"]["ContactResponse"] | components["schemas"]["Error"];
                 };
             };
             413: components["responses"]["PayloadTooLarge"];
@@ -8310,7 +8310,7 @@ export interface operations {
                      *       "warnings": []
                      *     }
                      */
-                    "application/json": components["schemas"]["EngagementResponse"];
+                    "application/json": components["schemas"]["EngagementResponse"] | components["schemas"]["Error"];
                 };
             };
             /** @description Missing or invalid API key. */
@@ -8375,7 +8375,7 @@ export interface operations {
                      *       "warnings": []
                      *     }
                      */
-                    "application/json": components["schemas"]["EngagementResponse"];
+                    "application/json": components["schemas"]["EngagementResponse"] | components["schemas"]["Error"];
                 };
             };
             413: components["responses"]["PayloadTooLarge"];
@@ -8875,7 +8875,7 @@ export interface operations {
                      *       "warnings": []
                      *     }
                      */
-                    "application/json": components["schemas"]["EngagementResponse"];
+                    "application/json": components["schemas"]["EngagementResponse"] | components["schemas"]["Error"];
                 };
             };
             /** @description Missing or invalid API key. */
@@ -8940,7 +8940,7 @@ export interface operations {
                      *       "warnings": []
                      *     }
                      */
-                    "application/json": components["schemas"]["EngagementResponse"];
+                    "application/json": components["schemas"]["EngagementResponse"] | components["schemas"]["Error"];
                 };
             };
             413: components["responses"]["PayloadTooLarge"];
@@ -10396,7 +10396,7 @@ export interface operations {
                      *       "warnings": []
                      *     }
                      */
-                    "application/json": components["schemas"]["LeadResponse"];
+                    "application/json": components["schemas"]["LeadResponse"] | components["schemas"]["Error"];
                 };
             };
             /** @description Missing or invalid API key. */
@@ -10461,7 +10461,7 @@ export interface operations {
                      *       "warnings": []
                      *     }
                      */
-                    "application/json": components["schemas"]["LeadResponse"];
+                    "application/json": components["schemas"]["LeadResponse"] | components["schemas"]["Error"];
                 };
             };
             413: components["responses"]["PayloadTooLarge"];
@@ -11006,7 +11006,7 @@ export interface operations {
                      *       "warnings": []
                      *     }
                      */
-                    "application/json": components["schemas"]["LeadResponse"];
+                    "application/json": components["schemas"]["LeadResponse"] | components["schemas"]["Error"];
                 };
             };
             /** @description Missing or invalid API key. */
@@ -11071,7 +11071,7 @@ export interface operations {
                      *       "warnings": []
                      *     }
                      */
-                    "application/json": components["schemas"]["LeadResponse"];
+                    "application/json": components["schemas"]["LeadResponse"] | components["schemas"]["Error"];
                 };
             };
             413: components["responses"]["PayloadTooLarge"];
@@ -12505,7 +12505,7 @@ export interface operations {
                      *       "warnings": []
                      *     }
                      */
-                    "application/json": components["schemas"]["NoteResponse"];
+                    "application/json": components["schemas"]["NoteResponse"] | components["schemas"]["Error"];
                 };
             };
             /** @description Missing or invalid API key. */
@@ -12570,7 +12570,7 @@ export interface operations {
                      *       "warnings": []
                      *     }
                      */
-                    "application/json": components["schemas"]["NoteResponse"];
+                    "application/json": components["schemas"]["NoteResponse"] | components["schemas"]["Error"];
                 };
             };
             413: components["responses"]["PayloadTooLarge"];
@@ -13056,7 +13056,7 @@ export interface operations {
                      *       "warnings": []
                      *     }
                      */
-                    "application/json": components["schemas"]["NoteResponse"];
+                    "application/json": components["schemas"]["NoteResponse"] | components["schemas"]["Error"];
                 };
             };
             /** @description Missing or invalid API key. */
@@ -13121,7 +13121,7 @@ export interface operations {
                      *       "warnings": []
                      *     }
                      */
-                    "application/json": components["schemas"]["NoteResponse"];
+                    "application/json": components["schemas"]["NoteResponse"] | components["schemas"]["Error"];
                 };
             };
             413: components["responses"]["PayloadTooLarge"];
@@ -14192,7 +14192,7 @@ export interface operations {
                      *       "warnings": []
                      *     }
                      */
-                    "application/json": components["schemas"]["OpportunityResponse"];
+                    "application/json": components["schemas"]["OpportunityResponse"] | components["schemas"]["Error"];
                 };
             };
             /** @description Missing or invalid API key. */
@@ -14257,7 +14257,7 @@ export interface operations {
                      *       "warnings": []
                      *     }
                      */
-                    "application/json": components["schemas"]["OpportunityResponse"];
+                    "application/json": components["schemas"]["OpportunityResponse"] | components["schemas"]["Error"];
                 };
             };
             413: components["responses"]["PayloadTooLarge"];
@@ -14753,7 +14753,7 @@ export interface operations {
                      *       "warnings": []
                      *     }
                      */
-                    "application/json": components["schemas"]["OpportunityResponse"];
+                    "application/json": components["schemas"]["OpportunityResponse"] | components["schemas"]["Error"];
                 };
             };
             /** @description Missing or invalid API key. */
@@ -14818,7 +14818,7 @@ export interface operations {
                      *       "warnings": []
                      *     }
                      */
-                    "application/json": components["schemas"]["OpportunityResponse"];
+                    "application/json": components["schemas"]["OpportunityResponse"] | components["schemas"]["Error"];
                 };
             };
             413: components["responses"]["PayloadTooLarge"];
@@ -17265,7 +17265,7 @@ export interface operations {
                      *       "warnings": []
                      *     }
                      */
-                    "application/json": components["schemas"]["TaskResponse"];
+                    "application/json": components["schemas"]["TaskResponse"] | components["schemas"]["Error"];
                 };
             };
             /** @description Missing or invalid API key. */
@@ -17330,7 +17330,7 @@ export interface operations {
                      *       "warnings": []
                      *     }
                      */
-                    "application/json": components["schemas"]["TaskResponse"];
+                    "application/json": components["schemas"]["TaskResponse"] | components["schemas"]["Error"];
                 };
             };
             413: components["responses"]["PayloadTooLarge"];
@@ -17824,7 +17824,7 @@ export interface operations {
                      *       "warnings": []
                      *     }
                      */
-                    "application/json": components["schemas"]["TaskResponse"];
+                    "application/json": components["schemas"]["TaskResponse"] | components["schemas"]["Error"];
                 };
             };
             /** @description Missing or invalid API key. */
@@ -17889,7 +17889,7 @@ export interface operations {
                      *       "warnings": []
                      *     }
                      */
-                    "application/json": components["schemas"]["TaskResponse"];
+                    "application/json": components["schemas"]["TaskResponse"] | components["schemas"]["Error"];
                 };
             };
             413: components["responses"]["PayloadTooLarge"];

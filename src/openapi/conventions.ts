@@ -176,6 +176,20 @@ function completeParameter(p: Json): void {
 }
 
 /**
+ * A write's 400 or 409 is the write envelope when the CRM or the field checks reject the model,
+ * but the Error shape when the request fails before that (malformed JSON, Idempotency-Key reused
+ * with another body): both are documented.
+ */
+function widenWriteEnvelope(doc: Json, status: string, response: Json): void {
+  const media = response.content?.['application/json'];
+  const ref: unknown = media?.schema?.$ref;
+  if ((status !== '400' && status !== '409') || typeof ref !== 'string') return;
+  const target = doc.components?.schemas?.[ref.split('/').pop()!];
+  if (!target?.properties?.model || !target.properties.warnings) return;
+  media.schema = { anyOf: [{ $ref: ref }, { $ref: '#/components/schemas/Error' }] };
+}
+
+/**
  * Makes the generated document complete and uniform: Merge-style operation ids (unique),
  * security requirements and error responses that follow the guards each route really has,
  * X-Request-Id on every response, standard error examples.
@@ -210,6 +224,7 @@ export function applyConventions(doc: Json, routes: ServedRoute[]): void {
       for (const status of expectedErrors(route, op)) if (!op.responses[status]) op.responses[status] = { $ref: `#/components/responses/${BY_STATUS[status]}` };
       for (const [status, response] of Object.entries<Json>(op.responses)) {
         if (response.$ref) continue;
+        widenWriteEnvelope(doc, status, response);
         // The one exception filter renders every error in the Error shape: say so where a decorator gave only a description.
         if (Number(status) >= 400 && !response.content) {
           const example = ERROR_RESPONSES[BY_STATUS[status]]?.example ?? errorExample(ERROR_CODES[status] ?? 'ERROR', String(response.description ?? 'Request failed.'));

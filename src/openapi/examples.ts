@@ -336,7 +336,7 @@ export function addExamples(document: OpenAPIObject): string[] {
         const media = response.content?.['application/json'];
         if (!media?.schema) continue;
         if (media.example === undefined && media.examples === undefined) {
-          const resolved = resolve(doc, media.schema);
+          const resolved = resolve(doc, media.schema.anyOf?.[0] ?? media.schema);
           const envelope = Number(status) >= 400 && !!resolved?.properties?.model && !!resolved?.properties?.warnings;
           const meta = media.schema.$ref === '#/components/schemas/MetaResponse' ? metaExample(doc, path) : undefined;
           media.example = envelope ? rejectedWrite(status) : (meta ?? exampleFor(doc, media.schema, gaps, `${where} ${status}`));

@@ -35,7 +35,10 @@ function conformance(log: Checked[]): Middleware {
       const op = doc.paths[schemaPath]?.[request.method.toLowerCase()];
       const schema = op?.requestBody?.content?.['application/json']?.schema;
       if (schema && request.body) {
-        const body = await request.clone().json();
+        const text = await request.clone().text();
+        // The one deliberately malformed body (an error case below) is not the document's business.
+        if (text.startsWith('{"model": ') && !text.endsWith('}')) return undefined;
+        const body = JSON.parse(text);
         const issues = validateAgainstSchema(schema, body, doc).map((i) => `request ${i.path}: ${i.message}`);
         if (issues.length) log.push({ operation: `${request.method} ${schemaPath} (request)`, status: 0, issues });
       }
@@ -182,6 +185,11 @@ describe('generated TypeScript client (openapi-typescript + openapi-fetch) again
     const envelope = invalidWrite.error && 'model' in invalidWrite.error ? invalidWrite.error : undefined;
     expect(envelope?.model).toBeNull();
     expect(envelope?.errors.length).toBeGreaterThan(0);
+
+    // Rejected before the write is looked at: the Error shape, which the write routes document too.
+    const malformed = await api.POST('/api/crm/v1/contacts', { body: { model: {} }, bodySerializer: () => '{"model": ', headers });
+    expect(malformed.response.status).toBe(400);
+    expect(malformed.error && 'code' in malformed.error ? malformed.error.code : undefined).toBe('MALFORMED_JSON');
 
     const badLinkToken = await api.POST('/api/crm/v1/link-token', { body: { end_user_email_address: 'nope', end_user_organization_name: 'A', end_user_origin_id: 'a', categories: ['crm'] } });
     expect(badLinkToken.response.status).toBe(400);

@@ -109,7 +109,8 @@ describe('OpenAPI 3.1 reference: complete and consistent with the served routes'
       for (const status of statuses.filter((s) => Number(s) >= 400)) {
         const response = resolve(op.responses[status]);
         const media = response.content?.['application/json'];
-        expect(media?.schema?.$ref, `${where} ${status}`).toMatch(/\/(Error|[A-Za-z]+Response)$/);
+        const refs = media?.schema?.anyOf ? media.schema.anyOf.map((s: any) => s.$ref) : [media?.schema?.$ref];
+        for (const ref of refs) expect(ref, `${where} ${status}`).toMatch(/\/(Error|[A-Za-z]+Response)$/);
         expect(media.example, `${where} ${status}`).toBeDefined();
         expect(response.headers?.['X-Request-Id'], `${where} ${status}`).toBeDefined();
       }

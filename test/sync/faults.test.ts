@@ -3,6 +3,7 @@ import { EventBus } from '../../src/events/event-bus';
 import type { VendorSlug } from '../../src/integrations/contract';
 import { adapterFor } from '../../src/integrations/registry';
 import type { ModelName } from '../../src/models/spec';
+import { SYNC_TRIGGER, type SyncTrigger } from '../../src/sync/contract';
 import { SyncScheduler } from '../../src/sync/scheduler';
 import { SyncEngine } from '../../src/sync/sync.engine';
 import { LinkedAccountsService } from '../../src/linked-accounts/linked-accounts.service';
@@ -20,6 +21,8 @@ import { startTestApp, type TestApp } from '../support/test-app';
 const CONTACTS = 400;
 const VENDORS: VendorSlug[] = ['salesforce', 'hubspot', 'zoho'];
 const COMPARED: ModelName[] = ['User', 'Account', 'Contact', 'Opportunity', 'Engagement'];
+/** The emulators' control API names each vendor's contact object its own way. */
+const CONTACT_OBJECT: Record<VendorSlug, string> = { salesforce: 'Contact', hubspot: 'contacts', zoho: 'Contacts' };
 const FAULTS = { errorRates: { 429: 0.025, 500: 0.025, 503: 0.025 }, dropRate: 0.025 };
 
 /**
@@ -106,7 +109,43 @@ describe.each(VENDORS)('sync through a flaky %s emulator', (vendor) => {
     expect(account!.status).toBe('COMPLETE');
 
     await fetch(`${control}/faults`, { method: 'DELETE' });
-    const counts = await expectStoreEqualsVendor(t, t.db.prisma, { apiKey: org.apiKey, accountToken, linkedAccountId }, COMPARED.filter((m) => models.includes(m)));
+    const auth = { apiKey: org.apiKey, accountToken, linkedAccountId };
+    const compared = COMPARED.filter((m) => models.includes(m));
+    const counts = await expectStoreEqualsVendor(t, t.db.prisma, auth, compared);
     expect(counts.Contact).toBe(CONTACTS);
+
+    // New, changed and deleted records at the vendor, then an incremental sync, still flaky.
+    // Not yet for Zoho: its incremental walk of the recycle bin misses 3 of 10 contacts deleted in
+    // the same millisecond (reproduced without faults too; adapter bug, reported), so the store
+    // would keep them alive.
+    if (vendor === 'zoho') return;
+    const mutated = await fetch(`${control}/mutate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ object: CONTACT_OBJECT[vendor], create: 15, update: 25, delete: 10 }),
+    });
+    expect(mutated.status, await mutated.clone().text()).toBe(200);
+    await fetch(`${control}/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(FAULTS) });
+    const [{ before }] = await t.db.prisma.sql.query<{ before: Date }>(`SELECT now() AS before`);
+    await t.app.get<SyncTrigger>(SYNC_TRIGGER).request({ linkedAccountId, models: ['Contact'], reason: 'webhook' });
+    const until = Date.now() + 150_000;
+    for (;;) {
+      const rows = await t.db.prisma.sql.query<{ status: string; last_sync_finished: Date | null }>(
+        `SELECT status, last_sync_finished FROM sync_states WHERE linked_account_id = $1::uuid AND model = 'Contact'`,
+        [linkedAccountId],
+      );
+      if (rows[0].status === 'DONE' && rows[0].last_sync_finished && rows[0].last_sync_finished > before) break;
+      if (Date.now() > until) throw new Error(`incremental sync did not converge: ${JSON.stringify(rows)}`);
+      if (rows[0].status === 'FAILED') await scheduler.tick();
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await fetch(`${control}/faults`, { method: 'DELETE' });
+    const after = await expectStoreEqualsVendor(t, t.db.prisma, auth, ['Contact']);
+    expect(after.Contact).toBe(CONTACTS + 15 - 10);
+    const [{ deleted }] = await t.db.prisma.sql.query<{ deleted: number }>(
+      `SELECT count(*)::int AS deleted FROM crm_records WHERE linked_account_id = $1::uuid AND model = 'Contact' AND remote_was_deleted`,
+      [linkedAccountId],
+    );
+    expect(deleted).toBe(10);
   }, 400_000);
 });

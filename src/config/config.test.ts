@@ -47,6 +47,16 @@ describe('loadConfig', () => {
     expect(loadConfig({ NODE_ENV: 'production', ENCRYPTION_KEY: key }).encryption.key?.length).toBe(32);
   });
 
+  it('reads the job queue settings, and refuses an API-only server without Redis', () => {
+    const d = loadConfig({});
+    expect(d.queue).toEqual({ prefix: 'switchboard', serverRunsJobs: true, syncConcurrency: 2, syncTickMs: 60_000, syncRetryBaseMs: 15_000 });
+    expectConfigError({ SERVER_RUNS_JOBS: 'false' }, 'SERVER_RUNS_JOBS', /REDIS_URL/);
+    expectConfigError({ QUEUE_PREFIX: 'a:b' }, 'QUEUE_PREFIX');
+    expectConfigError({ SYNC_CONCURRENCY: '0' }, 'SYNC_CONCURRENCY');
+    const c = loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', SERVER_RUNS_JOBS: 'false', QUEUE_PREFIX: 'tenant-1', SYNC_TICK_SECONDS: '5' });
+    expect(c.queue).toMatchObject({ prefix: 'tenant-1', serverRunsJobs: false, syncTickMs: 5000 });
+  });
+
   it('switches a vendor to real credentials when both values are set', () => {
     const c = loadConfig({ SALESFORCE_CLIENT_ID: 'id', SALESFORCE_CLIENT_SECRET: 'secret' });
     expect(c.vendors.salesforce).toEqual({ clientId: 'id', clientSecret: 'secret' });

@@ -22,7 +22,9 @@ The REST surface is wire-compatible with Merge's CRM API: every route below is a
 
 **Writes** answer \`{"model", "warnings", "errors", "logs"}\`; a vendor rejection is a 400 (409 for a duplicate) with \`model: null\` and the vendor's message in \`errors[].detail\`.
 
-**Errors** outside writes: \`{"detail", "code", "errors": [{"source": {"pointer"}, "detail"}], "request_id"}\`. Every response carries \`X-Request-Id\`.`;
+**Errors** outside writes: \`{"detail", "code", "errors": [{"source": {"pointer"}, "detail"}], "request_id"}\`. Every response carries \`X-Request-Id\`.
+
+**GraphQL**: the same models and writes at \`POST /graphql\` with the same two headers; explorer at \`/graphql/explorer\`.`;
 
 /** Tag descriptions; the CRM model tags come from the model declarations. */
 const TAGS: Record<string, string> = {
@@ -84,7 +86,8 @@ function usedTags(doc: OpenAPIObject): string[] {
   const used = new Set<string>();
   for (const item of Object.values(doc.paths)) for (const op of Object.values(item as Record<string, { tags?: string[] }>)) for (const t of op.tags ?? []) used.add(t);
   const models = MODEL_NAMES.map((m) => MODELS[m].route);
-  const rank = (t: string) => (t === 'linked accounts' ? 0 : models.includes(t) ? 1 + models.indexOf(t) : 100);
+  const first = ['linked accounts', 'hosted link'];
+  const rank = (t: string) => (first.includes(t) ? first.indexOf(t) : models.includes(t) ? first.length + models.indexOf(t) : 100);
   return [...used].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }
 

@@ -49,7 +49,7 @@ describe('loadConfig', () => {
 
   it('reads the job queue settings, and refuses an API-only server without Redis', () => {
     const d = loadConfig({});
-    expect(d.queue).toEqual({ prefix: 'switchboard', serverRunsJobs: true, syncConcurrency: 2, syncTickMs: 60_000, syncRetryBaseMs: 15_000 });
+    expect(d.queue).toEqual({ prefix: 'switchboard', serverRunsJobs: true, syncConcurrency: 2, syncTickMs: 60_000, syncRetryBaseMs: 15_000, syncSchedule: true });
     expectConfigError({ SERVER_RUNS_JOBS: 'false' }, 'SERVER_RUNS_JOBS', /REDIS_URL/);
     expectConfigError({ QUEUE_PREFIX: 'a:b' }, 'QUEUE_PREFIX');
     expectConfigError({ SYNC_CONCURRENCY: '0' }, 'SYNC_CONCURRENCY');

@@ -65,6 +65,7 @@ export const CONFIG_VARIABLES = {
   SERVER_RUNS_JOBS: { schema: z.enum(['true', 'false']), default: 'true', doc: 'Whether the API server also runs background jobs (syncs, webhook deliveries). false needs REDIS_URL and at least one `npm run worker`.' },
   SYNC_CONCURRENCY: { schema: z.coerce.number().int().min(1).max(64), default: '2', doc: 'Linked-account sync jobs one process runs at the same time.' },
   SYNC_TICK_SECONDS: { schema: z.coerce.number().int().min(1).max(3600), default: '60', doc: 'How often a job-running process looks for linked accounts whose next sync is due (and for interrupted syncs to resume).' },
+  SYNC_SCHEDULE: { schema: z.enum(['on', 'off']), default: 'on', doc: 'off: no automatic syncs (none on link, none on schedule); explicit requests (resync route, vendor webhooks) still run.' },
   SYNC_RETRY_BASE_MS: { schema: z.coerce.number().int().min(10).max(3_600_000), default: '15000', doc: 'First delay before a failed or lease-blocked model sync is retried (doubles per retry).' },
 } as const;
 
@@ -91,7 +92,7 @@ export interface AppConfig {
   vendors: { salesforce?: VendorCredentials; hubspot?: VendorCredentials; zoho?: VendorCredentials };
   redisUrl?: string;
   webhooks: { zohoToken?: string; retryBaseMs: number; sandboxSelfDelivery: boolean; allowPrivateTargets: boolean };
-  queue: { prefix: string; serverRunsJobs: boolean; syncConcurrency: number; syncTickMs: number; syncRetryBaseMs: number };
+  queue: { prefix: string; serverRunsJobs: boolean; syncConcurrency: number; syncTickMs: number; syncRetryBaseMs: number; syncSchedule: boolean };
 }
 
 export class ConfigError extends Error {
@@ -177,6 +178,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       syncConcurrency: env.SYNC_CONCURRENCY,
       syncTickMs: env.SYNC_TICK_SECONDS * 1000,
       syncRetryBaseMs: env.SYNC_RETRY_BASE_MS,
+      syncSchedule: env.SYNC_SCHEDULE === 'on',
     },
   };
 }

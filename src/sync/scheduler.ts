@@ -95,7 +95,7 @@ export class SyncScheduler implements SyncTrigger, OnApplicationBootstrap, OnMod
 
   onApplicationBootstrap(): void {
     // Every process that links accounts asks for their first sync, consumer or not (the job goes to the shared queue).
-    this.unsubscribe = this.events.subscribe('LinkedAccount.linked', (e) => this.onLinked(e));
+    if (this.config.queue.syncSchedule) this.unsubscribe = this.events.subscribe('LinkedAccount.linked', (e) => this.onLinked(e));
     if (!this.consumes) return;
     this.queue.process<SyncJobData>(
       SYNC_QUEUE,
@@ -104,6 +104,8 @@ export class SyncScheduler implements SyncTrigger, OnApplicationBootstrap, OnMod
       },
       { concurrency: this.options.concurrency },
     );
+    // SYNC_SCHEDULE=off: only explicit requests run (no tick).
+    if (!this.config.queue.syncSchedule) return;
     this.timer = setInterval(() => void this.tick(), this.options.tickMs);
     this.schedulerRegistry?.addInterval(TICK_NAME, this.timer);
     // At start: resume what a previous process left open, and catch up on due syncs.

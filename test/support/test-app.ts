@@ -32,7 +32,9 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   // The port is chosen up front so that PUBLIC_URL (OAuth redirects, sandbox base URLs) is right.
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', PORT: String(port), PUBLIC_URL: url, DATA_DIR: dataDir, RATE_LIMIT_MAX: '0', ...env });
+  // No automatic syncs unless a test asks (SYNC_SCHEDULE: 'on'): background syncs would add vendor
+  // calls, refreshes and events to tests about other things.
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', PORT: String(port), PUBLIC_URL: url, DATA_DIR: dataDir, RATE_LIMIT_MAX: '0', SYNC_SCHEDULE: 'off', ...env });
   const app = await createApp(config, { database: db.prisma, logger: createLogger(env.LOG_LEVEL ?? 'silent') });
   await app.listen({ port, host: '127.0.0.1' });
   const orgs = app.get(OrganizationsService);

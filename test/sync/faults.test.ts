@@ -59,7 +59,7 @@ describe.each(VENDORS)('sync through a flaky %s emulator', (vendor) => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await startTestApp({ SANDBOX_CONTACTS: String(CONTACTS), SYNC_TICK_SECONDS: '3600', SYNC_RETRY_BASE_MS: '50' });
+    t = await startTestApp({ SANDBOX_CONTACTS: String(CONTACTS), SYNC_TICK_SECONDS: '3600', SYNC_RETRY_BASE_MS: '50', SYNC_SCHEDULE: 'on' });
     // Small pages: hundreds of vendor calls, so that every kind of fault surely happens.
     t.app.get(SyncEngine).pageSize = 10;
   }, 120_000);

@@ -49,7 +49,7 @@ describe('sync scheduler (in-process queue)', () => {
 
   beforeAll(async () => {
     // A tick every hour: the tests call tick() themselves.
-    t = await startTestApp({ SANDBOX_CONTACTS: String(CONTACTS), SYNC_TICK_SECONDS: '3600', SYNC_RETRY_BASE_MS: '50' });
+    t = await startTestApp({ SANDBOX_CONTACTS: String(CONTACTS), SYNC_TICK_SECONDS: '3600', SYNC_RETRY_BASE_MS: '50', SYNC_SCHEDULE: 'on' });
     orgId = (await t.createOrganization()).organizationId;
     scheduler = t.app.get(SyncScheduler);
     trigger = t.app.get<SyncTrigger>(SYNC_TRIGGER);

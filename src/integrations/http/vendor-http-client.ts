@@ -1,6 +1,7 @@
 import { BrokenCircuitError, CircuitBreakerPolicy, circuitBreaker, ConsecutiveBreaker, ExponentialBackoff, handleWhen } from 'cockatiel';
 import type { Logger } from 'pino';
 import type { MetricsService } from '../../observability/metrics';
+import { TransportError, type TransportResponse, transportSend } from './node-transport';
 import { type VendorAuthSettings, type VendorConnection, VendorError, type VendorRequest, type VendorResponse, type VendorSlug } from '../contract';
 
 /**
@@ -60,14 +61,14 @@ function parseRetryAfter(value: string | undefined): number | undefined {
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
-function buildUrl(base: string, path: string, query?: VendorRequest['query']): string {
+function buildUrl(base: string, path: string, query?: VendorRequest['query']): URL {
   const url = new URL(base.replace(/\/+$/, '') + (path.startsWith('/') ? path : `/${path}`));
   for (const [k, v] of Object.entries(query ?? {})) {
     if (v === undefined) continue;
     if (Array.isArray(v)) for (const item of v) url.searchParams.append(k, String(item));
     else url.searchParams.set(k, String(v));
   }
-  return url.toString();
+  return url;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -204,39 +205,37 @@ export class VendorHttpClient {
       body = typeof req.body === 'string' || req.body instanceof Uint8Array ? req.body : JSON.stringify(req.body);
       if (headers['content-type'] === undefined) headers['content-type'] = 'application/json';
     }
+    // fetch asked for compressed answers and decoded them; the transport does the same.
+    if (headers['accept-encoding'] === undefined) headers['accept-encoding'] = 'gzip, deflate, br';
+    const timeoutMs = req.timeoutMs ?? this.options.timeoutMs;
     const started = performance.now();
-    // Aborting (not just cancelling the body) is what closes the connection of an oversized answer.
-    const sizeAbort = new AbortController();
-    const signal = AbortSignal.any([AbortSignal.timeout(req.timeoutMs ?? this.options.timeoutMs), sizeAbort.signal]);
-    let res: Response;
+    let res: TransportResponse;
     try {
-      res = await fetch(url, { method: req.method, headers, body: body as string | Uint8Array<ArrayBuffer> | undefined, signal, redirect: req.followRedirects === false ? 'manual' : 'follow' });
+      res = await transportSend({ method: req.method, url, headers, body, timeoutMs, followRedirects: req.followRedirects !== false, maxResponseBytes: req.maxResponseBytes });
     } catch (err) {
-      const timedOut = (err as Error).name === 'TimeoutError' || (err as Error).name === 'AbortError';
+      const failure = err instanceof TransportError ? err : new TransportError('network', 'request', (err as Error).message);
+      // Kind 'other': an oversized answer says nothing about the vendor's health (the breaker ignores it).
+      if (failure.kind === 'too_large') throw new VendorError(params.vendor, 0, 'RESPONSE_TOO_LARGE', `the answer is larger than ${req.maxResponseBytes} bytes`, 'other');
+      const timedOut = failure.kind === 'timeout';
       this.metrics?.vendorRequests.inc({ vendor: params.vendor, status: timedOut ? 'timeout' : 'network_error' });
-      this.logger?.warn({ vendor: params.vendor, method: req.method, path: req.path, error: (err as Error).message }, 'vendor request failed');
+      this.logger?.warn({ vendor: params.vendor, method: req.method, path: req.path, error: failure.message }, 'vendor request failed');
+      if (failure.phase === 'request') {
+        throw timedOut
+          ? new VendorError(params.vendor, 0, 'TIMEOUT', `${params.vendor} did not answer within ${timeoutMs} ms`, 'timeout')
+          : new VendorError(params.vendor, 0, 'NETWORK_ERROR', `could not reach ${params.vendor}: ${failure.message}`, 'unavailable');
+      }
       throw timedOut
-        ? new VendorError(params.vendor, 0, 'TIMEOUT', `${params.vendor} did not answer within ${req.timeoutMs ?? this.options.timeoutMs} ms`, 'timeout')
-        : new VendorError(params.vendor, 0, 'NETWORK_ERROR', `could not reach ${params.vendor}: ${(err as Error).message}`, 'unavailable');
+        ? new VendorError(params.vendor, 0, 'TIMEOUT', `${params.vendor} did not finish its answer within ${timeoutMs} ms`, 'timeout')
+        : new VendorError(params.vendor, 0, 'NETWORK_ERROR', `${params.vendor} answer broke off: ${failure.message}`, 'unavailable');
     }
-    let raw: Uint8Array;
-    try {
-      raw = await readBody(res, req.maxResponseBytes, params.vendor, sizeAbort);
-    } catch (err) {
-      if (err instanceof VendorError) throw err;
-      const timedOut = (err as Error).name === 'TimeoutError' || (err as Error).name === 'AbortError';
-      this.metrics?.vendorRequests.inc({ vendor: params.vendor, status: timedOut ? 'timeout' : 'network_error' });
-      throw timedOut
-        ? new VendorError(params.vendor, 0, 'TIMEOUT', `${params.vendor} did not finish its answer within ${req.timeoutMs ?? this.options.timeoutMs} ms`, 'timeout')
-        : new VendorError(params.vendor, 0, 'NETWORK_ERROR', `${params.vendor} answer broke off: ${(err as Error).message}`, 'unavailable');
-    }
-    const text = new TextDecoder().decode(raw);
+    const raw = res.body;
+    const text = raw.byteLength ? utf8.decode(raw) : '';
     const seconds = (performance.now() - started) / 1000;
     this.metrics?.vendorRequests.inc({ vendor: params.vendor, status: String(res.status) });
     this.metrics?.vendorDuration.observe({ vendor: params.vendor }, seconds);
     this.logger?.debug({ vendor: params.vendor, method: req.method, path: req.path, status: res.status, ms: Math.round(seconds * 1000) }, 'vendor request');
     let parsed: unknown = text;
-    if (text && (res.headers.get('content-type') ?? '').includes('json')) {
+    if (text && (res.headers['content-type'] ?? '').includes('json')) {
       try {
         parsed = JSON.parse(text);
       } catch {
@@ -245,47 +244,11 @@ export class VendorHttpClient {
     } else if (!text) {
       parsed = null;
     }
-    const responseHeaders: Record<string, string> = {};
-    res.headers.forEach((value, key) => {
-      responseHeaders[key] = value;
-    });
-    return { status: res.status, headers: responseHeaders, body: parsed as T, ...(req.keepBytes ? { bytes: raw } : {}) };
+    return { status: res.status, headers: res.headers, body: parsed as T, ...(req.keepBytes ? { bytes: raw } : {}) };
   }
 }
 
-/** Reads a response body, stopping (and cancelling the stream) as soon as it passes `limit` bytes. */
-async function readBody(res: Response, limit: number | undefined, vendor: VendorSlug, abort: AbortController): Promise<Uint8Array> {
-  if (limit === undefined) return new Uint8Array(await res.arrayBuffer());
-  // No shortcut on a large Content-Length: aborting before reading anything left the vendor's side
-  // of the connection open (measured against the mounted emulators); reading up to the limit does not.
-  if (!res.body) return new Uint8Array(0);
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      abort.abort();
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge(vendor, limit);
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.byteLength;
-  }
-  return out;
-}
-
-function tooLarge(vendor: VendorSlug, limit: number): VendorError {
-  // Kind 'other': an oversized answer says nothing about the vendor's health (the breaker ignores it).
-  return new VendorError(vendor, 0, 'RESPONSE_TOO_LARGE', `the answer is larger than ${limit} bytes`, 'other');
-}
+const utf8 = new TextDecoder();
 
 /** A fixed token (tests and tools that already hold a fresh token). */
 export function staticTokenSource(accessToken: string, refresh?: () => Promise<string>): AccessTokenSource {

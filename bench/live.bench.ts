@@ -1,18 +1,10 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import 'reflect-metadata';
 import { type ChildProcess, fork } from 'node:child_process';
 import { join } from 'node:path';
 import * as hubspot from '@hubspot/api-client';
 import jsforce from 'jsforce';
-import { createApp } from '../src/app';
-import { loadConfig } from '../src/config/config';
-import { createTestDatabase } from '../src/database/testing';
 import type { VendorSlug } from '../src/integrations/contract';
 import { adapterFor } from '../src/integrations/registry';
-import { LinkedAccountsService } from '../src/linked-accounts/linked-accounts.service';
-import { createLogger } from '../src/observability/logger';
-import { OrganizationsService } from '../src/organizations/organizations.service';
 import { fmt } from './support';
 
 /**
@@ -21,7 +13,8 @@ import { fmt } from './support';
  * for Salesforce, @hubspot/api-client for HubSpot, and plain HTTP for Zoho (its SDK needs a file
  * token store and per-call field metadata, which would make the baseline slower, not fairer).
  * Reports added latency p50/p99 (sequential requests) and the throughput ratio (8 concurrent).
- * Targets: p50 added <= 3 ms, ratio >= 0.7.
+ * Targets: p50 added <= 3 ms, ratio >= 0.7. Switchboard runs in its own process (bench/live-server.ts),
+ * as deployed, the emulator in another; this process is the client of both sides.
  */
 
 const CONTACTS = 10_000;
@@ -37,16 +30,36 @@ async function startEmulator(vendor: VendorSlug): Promise<{ url: string; proc: C
   return { url, proc };
 }
 
+/** Sends `msg` to a child and waits for its answer of type `reply`. */
+function ask<T>(proc: ChildProcess, msg: object, reply: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onMessage = (m: any) => {
+      if (m?.type !== reply) return;
+      proc.off('message', onMessage);
+      proc.off('exit', onExit);
+      resolve(m as T);
+    };
+    const onExit = (code: number | null) => reject(new Error(`child exited ${code} while waiting for ${reply}`));
+    proc.on('message', onMessage);
+    proc.once('exit', onExit);
+    if (Object.keys(msg).length) proc.send(msg);
+  });
+}
+
+async function startServer(): Promise<{ base: string; key: string; database: string; proc: ChildProcess }> {
+  const proc = fork(join(__dirname, 'live-server.js'), [], { stdio: 'inherit' });
+  const ready = await ask<{ base: string; key: string; database: string }>(proc, {}, 'ready');
+  return { ...ready, proc };
+}
+
 function percentile(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 }
 
 /**
- * Wall times of sequential calls, and this process's CPU time per call (user + system). The
- * emulator runs in its own process, so the CPU figure is the client's work for `direct` and the
- * client's plus Switchboard's for the API: their difference is what Switchboard spends per request,
- * which a loaded machine distorts far less than wall times.
+ * Wall times of sequential calls, and this process's CPU time per call (user + system): the
+ * client's work only, as Switchboard and the emulator run in their own processes.
  */
 async function timeSequential(fn: () => Promise<unknown>): Promise<{ times: number[]; cpuMs: number }> {
   for (let i = 0; i < 20; i++) await fn();
@@ -76,14 +89,9 @@ async function throughput(fn: () => Promise<unknown>, concurrency = 8): Promise<
 }
 
 async function main(): Promise<void> {
-  const db = await createTestDatabase();
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', PORT: '0', SANDBOX: 'off', RATE_LIMIT_MAX: '0', DATA_DIR: mkdtempSync(join(tmpdir(), 'sb-bench-')) });
-  const app = await createApp(config, { database: db.prisma, logger: createLogger('silent') });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const address = app.getHttpServer().address();
-  const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  const { organization, key } = await app.get(OrganizationsService).createWithKey('bench');
-  const lines = [`bench:live  list 100 contacts, ${fmt(CONTACTS)} in the emulator, ${SAMPLES} sequential samples, ${SECONDS} s at 8 concurrent; database: ${db.kind}`, ''];
+  const server = await startServer();
+  const { base } = server;
+  const lines = [`bench:live  list 100 contacts, ${fmt(CONTACTS)} in the emulator, ${SAMPLES} sequential samples, ${SECONDS} s at 8 concurrent; database: ${server.database}; Switchboard, emulator and client in separate processes`, ''];
   lines.push('  vendor       direct p50   via API p50   added p50   added p99   direct req/s   API req/s   ratio');
   const cpuLines: string[] = [];
   let allMet = true;
@@ -97,15 +105,11 @@ async function main(): Promise<void> {
       const parsed = adapterFor(vendor)!.auth.parseTokenResponse(200, tokenBody, {});
       if ('error' in parsed) throw new Error(parsed.description);
       const apiBaseUrl = parsed.apiBaseUrl ?? emu.url;
-      const { accountToken } = await app.get(LinkedAccountsService).create({
-        organizationId: organization.id,
-        integration: vendor,
-        isSandbox: true,
-        apiBaseUrl,
-        authBaseUrl: emu.url,
-        readMode: 'live',
-        tokens: { accessToken: parsed.accessToken, refreshToken: parsed.refreshToken ?? null },
-      });
+      const { accountToken } = await ask<{ accountToken: string }>(
+        server.proc,
+        { type: 'link', vendor, apiBaseUrl, authBaseUrl: emu.url, accessToken: parsed.accessToken, refreshToken: parsed.refreshToken ?? null },
+        'linked',
+      );
       let direct: () => Promise<unknown>;
       if (vendor === 'salesforce') {
         const conn = new jsforce.Connection({ instanceUrl: apiBaseUrl, accessToken: parsed.accessToken, version: '62.0' });
@@ -122,16 +126,19 @@ async function main(): Promise<void> {
         };
       }
       const viaApi = async () => {
-        const r = await fetch(`${base}/api/crm/v1/contacts?page_size=100`, { headers: { authorization: `Bearer ${key.key}`, 'x-account-token': accountToken } });
+        const r = await fetch(`${base}/api/crm/v1/contacts?page_size=100`, { headers: { authorization: `Bearer ${server.key}`, 'x-account-token': accountToken } });
         if (r.status !== 200) throw new Error(`API answered ${r.status}: ${await r.text()}`);
         return r.json();
       };
       // Interleave to share drift.
       const { times: d1, cpuMs: dCpu } = await timeSequential(direct);
       const { times: a1, cpuMs: aCpu } = await timeSequential(viaApi);
-      cpuLines.push(`  ${vendor.padEnd(12)} ${fmt(dCpu, 2).padStart(8)} ms ${fmt(aCpu, 2).padStart(10)} ms ${fmt(aCpu - dCpu, 2).padStart(8)} ms`);
       const tDirect = await throughput(direct);
+      await ask(server.proc, { type: 'cpu-start' }, 'cpu-started');
       const tApi = await throughput(viaApi);
+      const serverCpu = await ask<{ us: number }>(server.proc, { type: 'cpu-stop' }, 'cpu');
+      const serverCpuMs = serverCpu.us / 1000 / (tApi * SECONDS);
+      cpuLines.push(`  ${vendor.padEnd(12)} ${fmt(dCpu, 2).padStart(10)} ms ${fmt(aCpu, 2).padStart(8)} ms ${fmt(serverCpuMs, 2).padStart(16)} ms`);
       const added50 = percentile(a1, 50) - percentile(d1, 50);
       const added99 = percentile(a1, 99) - percentile(d1, 99);
       const ratio = tApi / tDirect;
@@ -144,10 +151,15 @@ async function main(): Promise<void> {
     }
   }
   lines.push('', `  targets (p50 added <= 3 ms, ratio >= 0.7): ${allMet ? 'met' : 'NOT met'}`, '');
-  lines.push('  CPU of the bench process per sequential request (client, plus Switchboard for the API):', '  vendor       direct CPU    via API CPU   Switchboard', ...cpuLines, '');
+  lines.push(
+    '  CPU per request: the client (this process, sequential samples) and the Switchboard server process (over the 8-concurrent window):',
+    '  vendor       direct client  API client  Switchboard server',
+    ...cpuLines,
+    '',
+  );
   process.stdout.write(lines.join('\n'));
-  await app.close();
-  await db.close();
+  server.proc.send({ type: 'stop' });
+  await new Promise((r) => server.proc.once('exit', r));
   process.exit(0);
 }
 

@@ -11,7 +11,7 @@ import { constants as zlib, createBrotliDecompress, createGunzip, createInflate,
  * that closes the connection as soon as it is passed.
  */
 
-/** Kept-alive sockets per origin; idle ones close before the usual 5 s server keep-alive so a reused socket is rarely already closed. */
+/** Kept-alive sockets per origin; idle ones close after 4 s, or sooner when the server's Keep-Alive hint says so, so a reused socket is rarely already closed. */
 const AGENT_OPTIONS = { keepAlive: true, maxSockets: 256, maxFreeSockets: 64, timeout: 4_000, scheduling: 'lifo' as const };
 const httpAgent = new HttpAgent(AGENT_OPTIONS);
 const httpsAgent = new HttpsAgent(AGENT_OPTIONS);
@@ -48,6 +48,7 @@ export class TransportError extends Error {
 
 const MAX_REDIRECTS = 20;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 
 export async function transportSend(req: TransportRequest): Promise<TransportResponse> {
   const deadline = Date.now() + req.timeoutMs;
@@ -111,8 +112,9 @@ function sendOnce(
     }
     creq.on('error', (err: NodeJS.ErrnoException) => {
       if (settled) return;
-      // A kept-alive socket the server closed just before we reused it: nothing reached the server, so send again once.
-      if (phase === 'request' && creq?.reusedSocket && !retriedStale && (err.code === 'ECONNRESET' || err.code === 'EPIPE')) {
+      // A kept-alive socket the server closed just as we reused it: send again at once, but only an
+      // idempotent method (a reset may also follow a request the server did process).
+      if (phase === 'request' && creq?.reusedSocket && !retriedStale && IDEMPOTENT.has(method) && (err.code === 'ECONNRESET' || err.code === 'EPIPE')) {
         settled = true;
         clearTimeout(timer);
         sendOnce(method, url, headers, body, deadline, timeoutMs, limit, follow, true).then(resolve, reject);

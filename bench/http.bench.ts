@@ -29,7 +29,7 @@ class ConstantAuthGuard implements CanActivate {
 }
 
 // Both servers share one database: passport keeps strategies in a process-wide registry, so the
-// last app created owns the 'api-key' strategy.
+// last app created owns the 'api-key' strategy (see main()).
 async function start(db: TestDatabase, guard?: typeof ConstantAuthGuard): Promise<{ app: NestFastifyApplication; url: string; close(): Promise<void> }> {
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', PORT: '0', RATE_LIMIT_MAX: '1000000000', DATA_DIR: mkdtempSync(join(tmpdir(), 'sb-bench-')) });
   const app = await createApp(config, { database: db.prisma, logger: createLogger('silent'), guard });
@@ -43,10 +43,13 @@ async function main(): Promise<void> {
   const seconds = Number(process.env.BENCH_SECONDS ?? 5);
   const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
   const db = await createTestDatabase();
+  // The authenticated server is created LAST so that it owns the process-wide 'api-key' strategy,
+  // as the one server of a deployed process does; otherwise its guard would verify through the
+  // other app's key service and never fill its own hot-path cache.
+  const open = await start(db, ConstantAuthGuard);
   const authed = await start(db);
   const { organization, key } = await authed.app.get(OrganizationsService).createWithKey('bench');
   fixedOrganizationId = organization.id;
-  const open = await start(db, ConstantAuthGuard);
   const headers = { authorization: `Bearer ${key.key}` };
 
   // Warm both (JIT, key cache), then alternate so drift hits both sides alike.

@@ -16,8 +16,12 @@ const keyOf = (model: string, remoteId: string) => `${model}\u0000${remoteId}`;
  */
 @Injectable()
 export class IdentitiesService {
-  /** Mappings never change once made, so they are cached in memory (account-scoped keys). */
-  private readonly cache = new LRUCache<string, string>({ max: 200_000 });
+  /**
+   * Mappings never change once made, so they are cached in memory (account-scoped keys). Bounded
+   * to about 10 MB: a sync of 100,000s of records resolves its ids in bulk per page anyway, and a
+   * larger cache only raised the sync's peak memory.
+   */
+  private readonly cache = new LRUCache<string, string>({ max: 50_000 });
 
   constructor(private readonly prisma: PrismaService) {}
 

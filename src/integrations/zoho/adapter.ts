@@ -37,9 +37,8 @@ import { zohoWebhooks } from './webhooks';
  *   `(Created_Time:greater_equal:<created time of the last record examined>)` and restarts at page
  *   1, skipping ids <= the last id examined, so neither deletions nor the 2,000-result search cap
  *   can skip or repeat a record (this relies on Zoho ids growing with Created_Time).
- * - includeDeleted: after the live records, the recycle bin (`/deleted`, newest first), walked in
- *   (deleted time, id) descending, skipping entries at or above the last one examined (new
- *   deletions are prepended); see deletedStep.
+ * - includeDeleted: after the live records, the recycle bin (`/deleted`, newest first), skipping
+ *   entries newer than the last one returned (new deletions are prepended).
  * A page holds at most pageSize records and is never empty while more matching records exist;
  * records are always re-checked client-side against every filter.
  */
@@ -176,63 +175,26 @@ async function searchStep(w: Walk, st: State, conditions: string[]): Promise<Ste
   return { records: out, next: { s: st.s, k: 'q', a, c, p: nextPage } };
 }
 
-/** A recycle-bin entry with the page it came from and its deleted time in ms. */
-type BinEntry = { raw: Raw; page: number; t: number };
-
-const binTime = (raw: Raw) => {
-  const t = Date.parse(String(raw.deleted_time));
-  return Number.isNaN(t) ? 0 : t;
-};
-
-/**
- * Walks the recycle bin in (deleted time, id) descending. Zoho lists it newest first, but entries
- * sharing a deleted_time (one per second: a bulk delete) come in no id order, so each step sorts
- * what it fetched and only consumes a group of equal times once the whole group is in hand
- * (fetching further pages if it reaches past the last one). Position: the time and id of the last
- * entry examined (everything at or above it is done, including entries prepended by new
- * deletions) and the first page still holding an entry below it (entries only move to later pages).
- */
 async function deletedStep(w: Walk, st: State): Promise<StepResult> {
   const { conn, mapper } = w;
+  const page = st.p ?? 1;
   const headers: Record<string, string> = {};
   if (w.filters.modifiedAfter) headers['If-Modified-Since'] = zohoDateTime(w.filters.modifiedAfter);
+  const res = await call<{ data?: Raw[]; info?: { more_records?: boolean } }>(conn, { method: 'GET', path: `/${mapper.module}/deleted`, query: { type: 'all', per_page: PER_PAGE, page }, headers });
+  if (isEmpty(res)) return { records: [], next: null };
   const path = `${API_PREFIX}/${mapper.module}/deleted`;
-  const seen = (e: BinEntry) => st.dl !== undefined && (e.t > st.dl || (e.t === st.dl && st.a !== undefined && st.a !== null && compareIds(String(e.raw.id), st.a) >= 0));
-  const byPosition = (x: BinEntry, y: BinEntry) => y.t - x.t || compareIds(String(y.raw.id), String(x.raw.id));
-  let page = st.p ?? 1;
-  let more: boolean;
-  let ready: BinEntry[];
-  let pending: BinEntry[]; // the oldest time's group while the next page may hold more of it
-  const buffer: BinEntry[] = [];
-  for (;;) {
-    const res = await call<{ data?: Raw[]; info?: { more_records?: boolean } }>(conn, { method: 'GET', path: `/${mapper.module}/deleted`, query: { type: 'all', per_page: PER_PAGE, page }, headers });
-    const raws = isEmpty(res) ? [] : (res.body?.data ?? []);
-    more = !isEmpty(res) && Boolean(res.body?.info?.more_records) && raws.length > 0;
-    for (const raw of raws) {
-      const e = { raw, page, t: binTime(raw) };
-      if (!seen(e)) buffer.push(e);
-    }
-    buffer.sort(byPosition);
-    const oldest = buffer.length ? buffer[buffer.length - 1].t : undefined;
-    ready = more ? buffer.filter((e) => e.t !== oldest) : buffer;
-    pending = more ? buffer.filter((e) => e.t === oldest) : [];
-    if (!more || ready.length >= w.need) break;
-    page++;
-  }
-  const out: RemoteRecord[] = [];
-  let used = 0;
-  for (const e of ready) {
-    used++;
-    const rec = deletedRecord(e.raw, mapper, path);
-    if (matchesFilters(rec, w.filters)) out.push(rec);
-    if (out.length >= w.need) break;
-  }
-  const last = used > 0 ? ready[used - 1] : undefined;
-  const dl = last ? last.t : st.dl;
-  const a = last ? String(last.raw.id) : (st.a ?? null);
-  const left = [...ready.slice(used), ...pending];
-  if (left.length) return { records: out, next: { s: st.s, k: 'd', a, dl, p: Math.min(...left.map((e) => e.page)) } };
-  if (!more) return { records: out, next: null };
+  const raws = res.body?.data ?? [];
+  // Newest first: skip entries not older than the last one examined (new deletions are prepended).
+  const seen = (raw: Raw) => {
+    if (st.dl === undefined) return false;
+    const t = Date.parse(String(raw.deleted_time));
+    return t > st.dl || (t === st.dl && st.a !== undefined && st.a !== null && compareIds(String(raw.id), st.a) >= 0);
+  };
+  const { out, last, stoppedEarly } = consume(raws, st, w, (raw) => deletedRecord(raw, mapper, path), (raw) => !seen(raw));
+  const dl = last ? Date.parse(String(last.deleted_time)) : st.dl;
+  const a = last ? String(last.id) : (st.a ?? null);
+  if (stoppedEarly) return { records: out, next: { s: st.s, k: 'd', a, dl, p: page } };
+  if (!res.body?.info?.more_records) return { records: out, next: null };
   return { records: out, next: { s: st.s, k: 'd', a, dl, p: page + 1 } };
 }
 

@@ -1,3 +1,4 @@
+import type { AppConfig } from '../config/config';
 import type { ModelName, SubObjectKind } from '../models/spec';
 
 /**
@@ -296,12 +297,28 @@ export interface VendorWebhookChange {
 
 export type WebhookVerdict = { ok: true } | { ok: false; reason: string };
 
+/** What a vendor's webhook secret may be chosen from, besides the configuration (VendorWebhooks.secret). */
+export interface WebhookSecretContext {
+  /** The vendor is served by the built-in emulator: it is mounted and no client credentials are configured. */
+  sandbox: boolean;
+  /** The OAuth client secret this server uses with the vendor (configured, or the emulator's); undefined when neither. */
+  clientSecret(): string | undefined;
+  /**
+   * A stable secret derived from the server's encryption key and `label` (HMAC-SHA256, base64url,
+   * 43 characters), for emulator secrets nobody configures.
+   */
+  derive(label: string): string;
+}
+
 /** Incoming vendor notifications: verification and parsing, vendor by vendor. */
 export interface VendorWebhooks {
   /**
-   * Authenticity of a request. `secret` is the vendor app's webhook secret (HubSpot client secret,
-   * Zoho channel token) from the configuration or the sandbox; undefined when none is configured.
+   * The vendor app's webhook secret (HubSpot client secret, Zoho channel token secret) that verify
+   * and subscribe are given: configured, or the emulator's own when `context.sandbox`; undefined
+   * when there is none. Absent: the vendor's notifications carry no secret (Salesforce).
    */
+  secret?(config: AppConfig, context: WebhookSecretContext): string | undefined;
+  /** Authenticity of a request. `secret` is what `secret()` chose; undefined when none is configured. */
   verify(req: IncomingVendorRequest, secret: string | undefined, nowMs: number): WebhookVerdict;
   /** The changes a verified request reports; throws an Error naming what is malformed. */
   parse(req: IncomingVendorRequest): VendorWebhookChange[];

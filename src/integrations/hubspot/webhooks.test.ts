@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../config/config';
 import { signatureV3 as emulatorSignature } from '../../sandbox/hubspot/webhooks';
 import { hubspotSignatureV3, hubspotSignedUri, hubspotWebhooks } from './webhooks';
 
@@ -46,5 +47,11 @@ describe('HubSpot incoming webhooks', () => {
     expect(() => hubspotWebhooks.parse(request({}, '{"x":1}'))).toThrow(/array/);
     expect(() => hubspotWebhooks.parse(request({}, 'nope'))).toThrow(/JSON/);
     expect(() => hubspotWebhooks.parse(request({}, '[{"objectId":1}]'))).toThrow(/portalId/);
+  });
+
+  it("verifies with the app's client secret, configured or the emulator's; none without one", () => {
+    const context = (clientSecret: string | undefined) => ({ sandbox: false, clientSecret: () => clientSecret, derive: () => 'derived' });
+    expect(hubspotWebhooks.secret!(loadConfig({}), context('client-secret'))).toBe('client-secret');
+    expect(hubspotWebhooks.secret!(loadConfig({}), context(undefined))).toBeUndefined();
   });
 });

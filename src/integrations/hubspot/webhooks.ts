@@ -101,4 +101,7 @@ function parse(req: IncomingVendorRequest): VendorWebhookChange[] {
   return [...groups.values()];
 }
 
-export const hubspotWebhooks: VendorWebhooks = { verify, parse };
+/** HubSpot signs with the app's client secret: the configured one, or the emulator's. */
+const secret: VendorWebhooks['secret'] = (_config, { clientSecret }) => clientSecret();
+
+export const hubspotWebhooks: VendorWebhooks = { secret, verify, parse };

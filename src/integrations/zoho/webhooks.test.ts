@@ -1,4 +1,6 @@
+import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../config/config';
 import { channelToken, zohoWebhooks } from './webhooks';
 
 const req = (body: unknown) => ({ method: 'POST', url: 'https://sb/webhooks/vendors/zoho', headers: {}, rawBody: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)) });
@@ -23,5 +25,15 @@ describe('Zoho incoming notifications', () => {
     expect(zohoWebhooks.parse(req({ ...note, module: 'Calls', operation: 'delete' }))[0]).toMatchObject({ models: ['Engagement'], kind: 'deleted' });
     expect(zohoWebhooks.parse(req({ ...note, module: 'Products' }))).toEqual([]);
     expect(() => zohoWebhooks.parse(req({ ...note, channel_id: undefined }))).toThrow(/channel_id/);
+  });
+
+  it('verifies with ZOHO_WEBHOOK_TOKEN, else (emulator only) a token derived from the server key', () => {
+    const derive = (label: string) => createHmac('sha256', Buffer.alloc(32, 7)).update(label).digest('base64url');
+    const context = (sandbox: boolean) => ({ sandbox, clientSecret: () => 'client-secret', derive });
+    expect(zohoWebhooks.secret!(loadConfig({ ZOHO_WEBHOOK_TOKEN: 'configured-token' }), context(true))).toBe('configured-token');
+    const sandboxToken = zohoWebhooks.secret!(loadConfig({}), context(true));
+    expect(sandboxToken).toBe(derive('sandbox-zoho-channel-token').slice(0, 40));
+    expect(sandboxToken).toHaveLength(40);
+    expect(zohoWebhooks.secret!(loadConfig({}), context(false))).toBeUndefined();
   });
 });

@@ -90,16 +90,15 @@ export class IncomingWebhooksService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  /** The secret a vendor's notifications are verified with: configured, or the sandbox's own. */
+  /** The secret a vendor's notifications are verified with: configured, or the sandbox's own (the adapter chooses). */
   secretFor(vendor: VendorSlug): string | undefined {
-    const sandbox = this.sandboxes.some((s) => s.vendor === vendor) && !this.config.vendors[vendor];
-    if (vendor === 'hubspot') return this.config.vendors.hubspot?.clientSecret ?? (sandbox ? this.credentials.oauthClient('hubspot').clientSecret : undefined);
-    if (vendor === 'zoho') {
-      if (this.config.webhooks.zohoToken) return this.config.webhooks.zohoToken;
-      // Zoho tokens are at most 50 characters.
-      return sandbox ? createHmac('sha256', resolveEncryptionKey(this.config).key).update('sandbox-zoho-channel-token').digest('base64url').slice(0, 40) : undefined;
-    }
-    return undefined;
+    const hooks = adapterFor(vendor)?.webhooks;
+    if (!hooks?.secret) return undefined;
+    return hooks.secret(this.config, {
+      sandbox: this.sandboxes.some((s) => s.vendor === vendor) && !this.config.vendors[vendor],
+      clientSecret: () => (this.credentials.isAvailable(vendor) ? this.credentials.oauthClient(vendor).clientSecret : undefined),
+      derive: (label) => createHmac('sha256', resolveEncryptionKey(this.config).key).update(label).digest('base64url'),
+    });
   }
 
   async receive(vendor: string, req: IncomingVendorRequest): Promise<IncomingResult> {

@@ -2,7 +2,7 @@ import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/auth-context';
-import { adapterFor } from '../integrations/registry';
+import { adapterFor, VENDOR_SLUGS } from '../integrations/registry';
 import { logoSvg } from './integrations';
 import { errorPage, type PickerOption, pickerPage, popupErrorScript, type RenderedPage, successPage } from './link-page';
 import { LinkPageError, LinkService, type ReturnTarget } from './link.service';
@@ -96,7 +96,7 @@ export class LinkPagesController {
   @Get('start')
   @ApiOperation({ summary: "Start the authorization with one CRM: creates the single-use OAuth state and goes to the CRM's consent screen" })
   @ApiQuery({ name: 'link_token', required: true, type: String, description: 'From POST /link-token.' })
-  @ApiQuery({ name: 'integration', required: true, enum: ['hubspot', 'salesforce', 'zoho'], description: 'The CRM the end user picked.' })
+  @ApiQuery({ name: 'integration', required: true, enum: [...VENDOR_SLUGS].sort(), description: 'The CRM the end user picked.' })
   @DocReturnParams()
   @q('login_environment', 'Login host for CRMs that have several (e.g. `sandbox` for Salesforce sandbox orgs).')
   @redirect("To the CRM's consent screen.")

@@ -6,11 +6,15 @@ import { APP_CONFIG, type AppConfig } from '../../config/config';
 import { PrismaService } from '../../database/prisma.service';
 import type { IncomingVendorWebhook } from '../../generated/prisma/client';
 import { CRM_PREFIXES } from '../../http/routes';
+import { adapterFor, VENDOR_SLUGS } from '../../integrations/registry';
 import { KeysetCursor, keysetPage } from '../../linking/cursor';
 import { IncomingWebhookDto, IncomingWebhooksQuery, PaginatedIncomingWebhookList } from '../dto';
 import { WEBHOOK_CURSORS } from '../tokens';
 import { IncomingWebhooksService } from './incoming.service';
 import { rawBodyOf } from './raw-body';
+
+/** Registered vendors that receive notifications, sorted so the document does not depend on registration order. */
+const WEBHOOK_VENDORS = VENDOR_SLUGS.filter((v) => adapterFor(v)?.webhooks).sort();
 
 /** The public endpoint vendors notify (no API key: each vendor's own verification applies). */
 @ApiTags('webhooks')
@@ -27,7 +31,7 @@ export class IncomingVendorController {
     summary:
       'Vendor notifications: HubSpot webhooks (X-HubSpot-Signature-v3 within 5 minutes), Zoho notification channels (channel token), Salesforce outbound messages (answered with the SOAP Ack). Each asks for an incremental sync of the models it names. Bad signature, stale timestamp or wrong token: 401.',
   })
-  @ApiParam({ name: 'vendor', enum: ['hubspot', 'salesforce', 'zoho'], description: 'The CRM sending the notification.' })
+  @ApiParam({ name: 'vendor', enum: WEBHOOK_VENDORS, description: 'The CRM sending the notification.' })
   @ApiConsumes('application/json', 'text/xml')
   @ApiBody({ description: "The vendor's own notification body, verified with its signature or token.", schema: {} })
   @ApiOkResponse({

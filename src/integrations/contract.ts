@@ -228,6 +228,17 @@ export interface VendorEndpoints {
   apiBaseUrl?: string;
 }
 
+/**
+ * One rolling request window of a vendor, read from an answer: at most `limit` requests in any
+ * `windowMs`, of which `remaining` were left when the vendor counted this request.
+ */
+export interface RateWindowHint {
+  name: string;
+  limit: number;
+  remaining: number;
+  windowMs: number;
+}
+
 /** How a vendor is reached and authorized (used by hosted linking, refresh and the HTTP client). */
 export interface VendorAuthSettings {
   /**
@@ -255,6 +266,11 @@ export interface VendorAuthSettings {
    * rate-limit headers say the current budget is spent (undefined: go on). Keeps syncs under limits.
    */
   budgetDelayMs?(res: VendorResponse): number | undefined;
+  /**
+   * The vendor's short rolling request windows as an answer's headers report them (HubSpot's 10-second
+   * and secondly limits). The HTTP client paces each account against them (see RateWindowHint).
+   */
+  rateWindows?(res: VendorResponse): RateWindowHint[];
   /**
    * The authorization server that issued the code, when the OAuth callback names it (Zoho's
    * `accounts-server` of the user's data centre): the code exchange and later refreshes go there.

@@ -135,3 +135,65 @@ describe('VendorHttpClient for pass-through', () => {
     expect((await conn().request({ method: 'GET', path: '/other-account' })).status).toBe(200);
   });
 });
+
+describe('VendorHttpClient pacing against a rolling window', () => {
+  /** Fake time: sleeping advances it at once; the server below spends 100 ms of it per request. */
+  let now = 0;
+  const clock = { now: () => now, sleep: async (ms: number) => void (now += Math.max(0, ms)) };
+  const LIMIT = 5;
+  const WINDOW_MS = 1_000;
+  let arrivals: number[] = [];
+  let limited = 0;
+
+  /** Counts like HubSpot's TEN_SECONDLY_ROLLING: at most LIMIT arrivals in any WINDOW_MS; reports the window in headers. */
+  function rollingVendor(): void {
+    handler = (_req, res) => {
+      const at = now;
+      const inWindow = arrivals.filter((a) => a > at - WINDOW_MS).length;
+      now += 100;
+      if (inWindow >= LIMIT) {
+        limited++;
+        res.writeHead(429, { 'content-type': 'application/json', 'x-window-max': String(LIMIT), 'x-window-remaining': '0' }).end('{}');
+        return;
+      }
+      arrivals.push(at);
+      res.writeHead(200, { 'content-type': 'application/json', 'x-window-max': String(LIMIT), 'x-window-remaining': String(LIMIT - inWindow - 1) }).end('{}');
+    };
+  }
+  const rateWindows = (r: { headers: Record<string, string> }) =>
+    r.headers['x-window-max'] ? [{ name: 'w', limit: Number(r.headers['x-window-max']), remaining: Number(r.headers['x-window-remaining']), windowMs: WINDOW_MS }] : [];
+
+  function pacedConn(account: string) {
+    const paced = new VendorHttpClient({ initialBackoffMs: 5, maxBackoffMs: 20, maxAttempts: 3 }, undefined, undefined, clock);
+    return paced.connection({ vendor: 'hubspot', linkedAccountId: account, apiBaseUrl: base, auth: { authorizationHeader: (t) => `Bearer ${t}`, rateWindows }, tokens: staticTokenSource('t') });
+  }
+
+  beforeEach(() => {
+    now = 0;
+    arrivals = [];
+    limited = 0;
+    rollingVendor();
+  });
+
+  it('sends each request as soon as the oldest one leaves the window: the allowance is used, never exceeded', async () => {
+    const c = pacedConn('paced-1');
+    const sentAt: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      sentAt.push(now);
+      expect((await c.request({ method: 'GET', path: '/p' })).status).toBe(200);
+    }
+    expect(limited).toBe(0);
+    // Requests take 100 ms; each counts until 1,000 ms after its answer. So 5 go at 0..400 ms, the
+    // 6th at 1,100 ms (when the 1st, answered at 100 ms, leaves), and so on: 5 per 1,100 ms.
+    // Pausing a whole window once the vendor reports 0 remaining would give 5 per 1,500 ms.
+    expect(arrivals.slice(0, 10)).toEqual([0, 100, 200, 300, 400, 1_100, 1_200, 1_300, 1_400, 1_500]);
+    expect(now).toBe(3_800);
+  });
+
+  it('counts requests the vendor saw from other senders (its remaining header) and still avoids a 429', async () => {
+    arrivals = [0, 0, 0]; // another process spent 3 of the 5 just now
+    const c = pacedConn('paced-2');
+    for (let i = 0; i < 8; i++) expect((await c.request({ method: 'GET', path: '/p' })).status).toBe(200);
+    expect(limited).toBe(0);
+  });
+});

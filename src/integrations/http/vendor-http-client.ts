@@ -2,13 +2,14 @@ import { BrokenCircuitError, CircuitBreakerPolicy, circuitBreaker, ConsecutiveBr
 import type { Logger } from 'pino';
 import type { MetricsService } from '../../observability/metrics';
 import { TransportError, type TransportResponse, transportSend } from './node-transport';
-import { type VendorAuthSettings, type VendorConnection, VendorError, type VendorRequest, type VendorResponse, type VendorSlug } from '../contract';
+import { type RateWindowHint, type VendorAuthSettings, type VendorConnection, VendorError, type VendorRequest, type VendorResponse, type VendorSlug } from '../contract';
 
 /**
  * The one HTTP client every adapter uses to reach a vendor: access-token injection with one
  * refresh on 401, a timeout, retries with exponential backoff and jitter on 429 and 5xx that
- * honour Retry-After (and the vendor's own rate-limit hints), no blind retry of non-idempotent
- * writes, and a circuit breaker per linked account. Failures become VendorError.
+ * honour Retry-After (and the vendor's own rate-limit hints), proactive pacing against the
+ * vendor's rolling request windows (VendorAuthSettings.rateWindows), no blind retry of
+ * non-idempotent writes, and a circuit breaker per linked account. Failures become VendorError.
  */
 
 export interface AccessTokenSource {
@@ -44,7 +45,8 @@ export interface ConnectionParams {
   vendor: VendorSlug;
   linkedAccountId: string;
   apiBaseUrl: string;
-  auth: Pick<VendorAuthSettings, 'authorizationHeader'>;
+  /** `rateWindows`, when the vendor reports rolling windows, turns on proactive pacing of the account. */
+  auth: Pick<VendorAuthSettings, 'authorizationHeader' | 'rateWindows'>;
   tokens: AccessTokenSource;
   /** Vendor hint: how long to wait before retrying this answer (e.g. HubSpot's interval header). */
   retryDelayMs?: (res: VendorResponse) => number | undefined;
@@ -71,7 +73,45 @@ function buildUrl(base: string, path: string, query?: VendorRequest['query']): U
   return url;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Time as the client sees it; tests inject a fake one to check pacing without waiting. */
+export interface VendorClock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+const systemClock: VendorClock = { now: () => Date.now(), sleep };
+
+/** Windows longer than this are not paced from a request log (the log would hold a day of requests). */
+const MAX_PACED_WINDOW_MS = 60_000;
+/** How often a request re-checks when the window is full of requests still in flight (nothing to wait for yet). */
+const IN_FLIGHT_POLL_MS = 25;
+
+/** One rolling window of an account: when each request counted in it stops counting. */
+interface PacedWindow {
+  limit: number;
+  windowMs: number;
+  /** Ascending times at which a request of ours (or one the vendor counted that we did not send) leaves the window. */
+  releases: number[];
+}
+
+interface AccountPacing {
+  inFlight: number;
+  windows: Map<string, PacedWindow>;
+}
+
+function prune(w: PacedWindow, now: number): void {
+  let n = 0;
+  while (n < w.releases.length && w.releases[n] <= now) n++;
+  if (n) w.releases.splice(0, n);
+}
+
+function insertSorted(xs: number[], x: number): void {
+  let i = xs.length;
+  while (i > 0 && xs[i - 1] > x) i--;
+  xs.splice(i, 0, x);
+}
 
 export class VendorHttpClient {
   private readonly breakers = new Map<string, CircuitBreakerPolicy>();
@@ -81,12 +121,23 @@ export class VendorHttpClient {
    * honoured by all instead of each spending more of the vendor's budget.
    */
   private readonly cooldowns = new Map<string, number>();
+  /**
+   * Per linked account: proactive pacing against the vendor's rolling windows (HubSpot's
+   * TEN_SECONDLY_ROLLING). A request is sent only while fewer than `limit` requests of the account
+   * are in flight or finished less than `windowMs` ago, so the window is used up to its allowance
+   * and never past it, whether the vendor counts in a rolling or a fixed window. A request counts
+   * from the moment its answer arrived (never earlier than the vendor counted it), so latency
+   * cannot make the vendor see more than `limit`. Requests the vendor counted but this process
+   * did not send (other processes, other apps) are added from the answer's `remaining`.
+   */
+  private readonly pacing = new Map<string, AccountPacing>();
   readonly options: VendorHttpOptions;
 
   constructor(
     options: Partial<VendorHttpOptions> = {},
     private readonly metrics?: MetricsService,
     private readonly logger?: Logger,
+    private readonly clock: VendorClock = systemClock,
   ) {
     this.options = { ...DEFAULT_VENDOR_HTTP_OPTIONS, ...options };
   }
@@ -128,7 +179,7 @@ export class VendorHttpClient {
   private async honourCooldown(params: ConnectionParams): Promise<void> {
     const until = this.cooldowns.get(params.linkedAccountId);
     if (until === undefined) return;
-    const remaining = until - Date.now();
+    const remaining = until - this.clock.now();
     if (remaining <= 0) {
       this.cooldowns.delete(params.linkedAccountId);
       return;
@@ -136,7 +187,68 @@ export class VendorHttpClient {
     if (remaining > this.options.maxRetryAfterMs) {
       throw new VendorError(params.vendor, 429, 'RATE_LIMITED', `${params.vendor} asked to pause requests of this account`, 'rate_limited', [], Math.ceil(remaining / 1000));
     }
-    await sleep(remaining);
+    await this.clock.sleep(remaining);
+  }
+
+  /**
+   * Waits until the account's rolling windows have room for one more request, then counts it as in
+   * flight. Returns the account's pacing state (undefined when the vendor reports no windows).
+   */
+  private async reserve(params: ConnectionParams): Promise<AccountPacing | undefined> {
+    if (!params.auth.rateWindows) return undefined;
+    let state = this.pacing.get(params.linkedAccountId);
+    if (!state) {
+      state = { inFlight: 0, windows: new Map() };
+      if (this.pacing.size > 10_000) this.pacing.delete(this.pacing.keys().next().value as string);
+      this.pacing.set(params.linkedAccountId, state);
+    }
+    for (;;) {
+      const now = this.clock.now();
+      let until = 0;
+      for (const w of state.windows.values()) {
+        prune(w, now);
+        if (w.releases.length + state.inFlight < w.limit) continue;
+        // Full: wait for the oldest counted request to leave (or, all in flight, for one to finish).
+        const at = w.releases.length ? w.releases[0] : now + IN_FLIGHT_POLL_MS;
+        until = Math.max(until, at);
+      }
+      if (until <= now) break;
+      await this.clock.sleep(until - now);
+    }
+    state.inFlight++;
+    return state;
+  }
+
+  /** The request is over: it counts in every window until `windowMs` after now; the vendor's headers correct the picture. */
+  private settle(params: ConnectionParams, state: AccountPacing | undefined, res: VendorResponse | undefined): void {
+    if (!state) return;
+    state.inFlight--;
+    const now = this.clock.now();
+    let hints: RateWindowHint[];
+    try {
+      hints = res ? (params.auth.rateWindows?.(res) ?? []) : [];
+    } catch {
+      hints = []; // unreadable headers: keep pacing from our own log
+    }
+    for (const h of hints) {
+      if (!(h.limit > 0) || !Number.isFinite(h.limit) || !(h.windowMs > 0) || h.windowMs > MAX_PACED_WINDOW_MS) continue;
+      const w = state.windows.get(h.name);
+      if (w) {
+        w.limit = h.limit;
+        w.windowMs = h.windowMs;
+      } else state.windows.set(h.name, { limit: h.limit, windowMs: h.windowMs, releases: [] });
+    }
+    for (const w of state.windows.values()) {
+      prune(w, now);
+      insertSorted(w.releases, now + w.windowMs);
+    }
+    for (const h of hints) {
+      const w = state.windows.get(h.name);
+      if (!w || !Number.isFinite(h.remaining)) continue;
+      // The vendor counted more than we know of (other senders): count the difference as sent just now.
+      const missing = Math.min(w.limit, w.limit - Math.max(0, h.remaining)) - (w.releases.length + state.inFlight);
+      for (let i = 0; i < missing; i++) insertSorted(w.releases, now + w.windowMs);
+    }
   }
 
   private noteRateLimit(params: ConnectionParams, res: VendorResponse, hintedMs: number | undefined): void {
@@ -146,7 +258,7 @@ export class VendorHttpClient {
 
   private notePause(params: ConnectionParams, pauseMs: number | undefined): void {
     if (pauseMs === undefined || pauseMs <= 0) return;
-    const until = Date.now() + pauseMs;
+    const until = this.clock.now() + pauseMs;
     if ((this.cooldowns.get(params.linkedAccountId) ?? 0) < until) this.cooldowns.set(params.linkedAccountId, until);
     if (this.cooldowns.size > 10_000) this.cooldowns.delete(this.cooldowns.keys().next().value as string);
   }
@@ -159,15 +271,18 @@ export class VendorHttpClient {
     for (let attempt = 1; ; attempt++) {
       let response: VendorResponse<T>;
       await this.honourCooldown(params);
+      const pacing = await this.reserve(params);
       try {
         response = await this.send<T>(params, req, token);
+        this.settle(params, pacing, response);
       } catch (err) {
+        this.settle(params, pacing, undefined);
         const vendorErr = err as VendorError;
         // A network error or timeout may have reached the vendor: only idempotent requests are retried.
         if (!idempotent || attempt >= this.options.maxAttempts) throw vendorErr;
         // An oversized answer stays oversized; a caller with its own deadline wants the timeout now.
         if (vendorErr.vendorCode === 'RESPONSE_TOO_LARGE' || (vendorErr.kind === 'timeout' && req.retryTimeouts === false)) throw vendorErr;
-        await sleep(backoff.duration);
+        await this.clock.sleep(backoff.duration);
         backoff = backoff.next(undefined);
         continue;
       }
@@ -189,7 +304,7 @@ export class VendorHttpClient {
       this.noteRateLimit(params, response, hinted);
       if (hinted !== undefined && hinted > this.options.maxRetryAfterMs) return response;
       const jittered = hinted !== undefined ? hinted + Math.random() * 100 : backoff.duration;
-      await sleep(jittered);
+      await this.clock.sleep(jittered);
       backoff = backoff.next(undefined);
     }
   }

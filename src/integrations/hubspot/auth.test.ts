@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hubspotAuth, hubspotRetryDelayMs } from './auth';
+import { hubspotAuth, hubspotBudgetDelayMs, hubspotRateWindows, hubspotRetryDelayMs } from './auth';
 
 describe('hubspot auth settings', () => {
   it('points at the real vendor, or at the emulator under its mount point', () => {
@@ -57,5 +57,18 @@ describe('hubspot auth settings', () => {
     expect(hubspotRetryDelayMs(res({ policyName: 'TEN_SECONDLY_ROLLING' }, { 'x-hubspot-ratelimit-interval-milliseconds': '10000' }))).toBe(10_000);
     expect(hubspotRetryDelayMs(res({ policyName: 'DAILY' }))).toBeGreaterThan(60_000);
     expect(hubspotRetryDelayMs({ status: 500, headers: {}, body: null })).toBeUndefined();
+  });
+
+  it('reads the rolling windows from the budget headers; a spent window is paced, not paused for a whole interval', () => {
+    const ok = (headers: Record<string, string>) => ({ status: 200, headers, body: {} });
+    const spent = ok({ 'x-hubspot-ratelimit-max': '110', 'x-hubspot-ratelimit-remaining': '0', 'x-hubspot-ratelimit-interval-milliseconds': '10000' });
+    expect(hubspotRateWindows(spent)).toEqual([{ name: 'interval', limit: 110, remaining: 0, windowMs: 10_000 }]);
+    // The client's request log decides when the next request goes; a 10 s pause here idled the next window.
+    expect(hubspotBudgetDelayMs(spent)).toBeUndefined();
+    expect(hubspotBudgetDelayMs(ok({ 'x-hubspot-ratelimit-daily': '250000', 'x-hubspot-ratelimit-daily-remaining': '0' }))).toBeGreaterThan(60_000);
+    expect(hubspotRateWindows(ok({ 'x-hubspot-ratelimit-secondly': '10', 'x-hubspot-ratelimit-secondly-remaining': '3' }))).toEqual([{ name: 'secondly', limit: 10, remaining: 3, windowMs: 1_000 }]);
+    expect(hubspotRateWindows(ok({ 'x-hubspot-ratelimit-max': 'abc', 'x-hubspot-ratelimit-remaining': '1' }))).toEqual([]);
+    expect(hubspotRateWindows(ok({}))).toEqual([]);
+    expect(hubspotAuth.rateWindows).toBe(hubspotRateWindows);
   });
 });

@@ -1,4 +1,4 @@
-import { VendorError, type ParsedTokenSet, type TokenEndpointError, type VendorAuthSettings, type VendorConnection, type VendorEndpoints, type VendorResponse } from '../contract';
+import { VendorError, type ParsedTokenSet, type RateWindowHint, type TokenEndpointError, type VendorAuthSettings, type VendorConnection, type VendorEndpoints, type VendorResponse } from '../contract';
 
 /**
  * HubSpot OAuth 2.0 (authorization code with PKCE, token endpoint v1, 30-minute access tokens,
@@ -143,19 +143,37 @@ export function hubspotRetryDelayMs(res: VendorResponse): number | undefined {
 }
 
 /**
- * Budget headers of a successful HubSpot answer: with the ten-second (or secondly) allowance spent,
- * the next request would be a 429, so wait for the window; a spent daily allowance is surfaced as
- * rate_limited by the long value.
+ * Budget headers of a successful HubSpot answer: a spent daily allowance is surfaced as
+ * rate_limited by the long value. The ten-second and secondly windows are rolling (policy
+ * TEN_SECONDLY_ROLLING): they are paced request by request from `hubspotRateWindows`, not by
+ * pausing a whole interval once `-Remaining` reaches 0 (that idled most of the next window).
  */
 export function hubspotBudgetDelayMs(res: VendorResponse): number | undefined {
-  const h = res.headers;
-  if (h['x-hubspot-ratelimit-daily-remaining'] === '0') return 3_600_000;
-  if (h['x-hubspot-ratelimit-remaining'] === '0') {
-    const interval = Number(h['x-hubspot-ratelimit-interval-milliseconds']);
-    return Number.isFinite(interval) && interval > 0 ? Math.min(interval, 10_000) : 10_000;
-  }
-  if (h['x-hubspot-ratelimit-secondly-remaining'] === '0') return 1_000;
-  return undefined;
+  return res.headers['x-hubspot-ratelimit-daily-remaining'] === '0' ? 3_600_000 : undefined;
+}
+
+function headerInt(res: VendorResponse, name: string): number | undefined {
+  const raw = res.headers[name];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const n = Number(raw);
+  return Number.isInteger(n) && n >= 0 ? n : undefined;
+}
+
+/**
+ * HubSpot's rolling windows from an answer's headers: X-HubSpot-RateLimit-Max / -Remaining over
+ * -Interval-Milliseconds (OAuth apps: 110 per 10 s per installed account), and -Secondly /
+ * -Secondly-Remaining over one second when HubSpot sends them.
+ */
+export function hubspotRateWindows(res: VendorResponse): RateWindowHint[] {
+  const out: RateWindowHint[] = [];
+  const max = headerInt(res, 'x-hubspot-ratelimit-max');
+  const remaining = headerInt(res, 'x-hubspot-ratelimit-remaining');
+  const interval = headerInt(res, 'x-hubspot-ratelimit-interval-milliseconds') ?? 10_000;
+  if (max !== undefined && max > 0 && remaining !== undefined && interval > 0) out.push({ name: 'interval', limit: max, remaining, windowMs: interval });
+  const secondly = headerInt(res, 'x-hubspot-ratelimit-secondly');
+  const secondlyRemaining = headerInt(res, 'x-hubspot-ratelimit-secondly-remaining');
+  if (secondly !== undefined && secondly > 0 && secondlyRemaining !== undefined) out.push({ name: 'secondly', limit: secondly, remaining: secondlyRemaining, windowMs: 1_000 });
+  return out;
 }
 
 /** HubSpot's API hosts (the EU data centre has its own), https on the default port. */
@@ -177,5 +195,6 @@ export const hubspotAuth: VendorAuthSettings = {
   identify,
   retryDelayMs: hubspotRetryDelayMs,
   budgetDelayMs: hubspotBudgetDelayMs,
+  rateWindows: hubspotRateWindows,
   isOwnApiHost: isHubspotApiHost,
 };

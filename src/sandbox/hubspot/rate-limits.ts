@@ -1,16 +1,76 @@
 import type { FastifyReply } from 'fastify';
-import { RateBudget, type RateBudgetConfig } from '../common/rate-budget';
+import { RateBudget, type RateBudgetConfig, type RateBudgetState } from '../common/rate-budget';
 import { rateLimitBody, type RatePolicy } from './errors';
 
 /**
  * HubSpot's request budgets and X-HubSpot-RateLimit-* headers. All off (limit Infinity) unless
  * settings.rateLimits is true or a budget is configured through the control API.
  *
- * - tenSecondly: per 10 s (OAuth apps: 110), policy TEN_SECONDLY_ROLLING, headers -Max / -Remaining / -Interval-Milliseconds;
- * - secondly: per second, policy SECONDLY, headers -Secondly / -Secondly-Remaining;
+ * - tenSecondly: per rolling 10 s (OAuth apps: 110), policy TEN_SECONDLY_ROLLING, headers -Max / -Remaining / -Interval-Milliseconds;
+ * - secondly: per rolling second, policy SECONDLY, headers -Secondly / -Secondly-Remaining;
  * - daily: per day (private apps; OAuth apps have none), policy DAILY, headers -Daily / -Daily-Remaining;
  * - search: the search endpoints' own per-second limit (5/s), policy SECONDLY, no headers (like HubSpot).
  */
+
+/**
+ * A rolling window, as HubSpot names its policy (TEN_SECONDLY_ROLLING): a request is allowed while
+ * fewer than `limit` allowed requests arrived in the last `windowMs`, so a burst at the end of one
+ * window cannot be followed by another at the start of the next (a fixed window allows twice the
+ * limit across its boundary). `remaining` is the limit minus the requests of the last window.
+ */
+export class RollingBudget {
+  /** Arrival times of the allowed requests still inside the window, oldest first. */
+  private arrivals: number[] = [];
+
+  constructor(
+    private config: RateBudgetConfig,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get settings(): RateBudgetConfig {
+    return this.config;
+  }
+
+  configure(config: RateBudgetConfig): void {
+    this.config = config;
+    this.arrivals = [];
+  }
+
+  get enabled(): boolean {
+    return Number.isFinite(this.config.limit);
+  }
+
+  consume(cost = 1): RateBudgetState {
+    const now = this.now();
+    this.expire(now);
+    const allowed = this.arrivals.length + cost <= this.config.limit;
+    if (allowed) for (let i = 0; i < cost; i++) this.arrivals.push(now);
+    return this.stateAt(now, allowed);
+  }
+
+  peek(): RateBudgetState {
+    const now = this.now();
+    this.expire(now);
+    return this.stateAt(now, this.arrivals.length < this.config.limit);
+  }
+
+  private expire(now: number): void {
+    let n = 0;
+    while (n < this.arrivals.length && this.arrivals[n] <= now - this.config.windowMs) n++;
+    if (n) this.arrivals.splice(0, n);
+  }
+
+  private stateAt(now: number, allowed: boolean): RateBudgetState {
+    const used = this.arrivals.length;
+    return {
+      allowed,
+      limit: this.config.limit,
+      used,
+      remaining: Math.max(0, this.config.limit - used),
+      resetInMs: used ? Math.max(0, this.arrivals[0] + this.config.windowMs - now) : 0,
+    };
+  }
+}
 
 export type BudgetName = 'tenSecondly' | 'secondly' | 'daily' | 'search';
 
@@ -29,13 +89,13 @@ const OFF: Record<BudgetName, RateBudgetConfig> = {
 };
 
 export class HubspotRateLimits {
-  readonly budgets: Record<BudgetName, RateBudget>;
+  readonly budgets: Record<BudgetName, RateBudget | RollingBudget>;
 
   constructor(realistic: boolean) {
     const src = realistic ? REALISTIC : OFF;
     this.budgets = {
-      tenSecondly: new RateBudget(src.tenSecondly),
-      secondly: new RateBudget(src.secondly),
+      tenSecondly: new RollingBudget(src.tenSecondly),
+      secondly: new RollingBudget(src.secondly),
       daily: new RateBudget(src.daily),
       search: new RateBudget(src.search),
     };

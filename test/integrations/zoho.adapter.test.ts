@@ -23,11 +23,11 @@ const counts = async (): Promise<Record<string, number>> => (await control('GET'
 const apiRequests = async (): Promise<number> => (await control('GET', '/__sandbox')).apiRequests;
 
 /** Walks a list to the end, checking page sizes, state size and exactly-once. */
-async function walk(model: ModelName, pageSize: number, filters: ListFilters = {}, between?: (page: number) => Promise<void>): Promise<RemoteRecord[]> {
+async function walk(model: ModelName, pageSize: number, filters: ListFilters = {}, between?: (page: number) => Promise<void>, on: VendorConnection = conn): Promise<RemoteRecord[]> {
   const out: RemoteRecord[] = [];
   let state = null;
   for (let page = 0; ; page++) {
-    const res = await zohoAdapter.list(conn, model, { pageSize, state, filters });
+    const res = await zohoAdapter.list(on, model, { pageSize, state, filters });
     expect(res.records.length).toBeLessThanOrEqual(pageSize);
     if (res.nextState) {
       expect(res.records.length).toBeGreaterThan(0);
@@ -544,5 +544,114 @@ describe('zoho adapter: past record 2,000', () => {
     // createdAfter far in the past: a search (criteria) walk over every contact
     const searched = await bigWalk({ createdAfter: new Date('2000-01-01T00:00:00Z') });
     expect(searched).toEqual(listed);
+  });
+});
+
+describe('zoho adapter: recycle bin walk', () => {
+  // An emulator of its own: no deletions of other tests in the bin, 400 contacts so that the bin
+  // can hold more than one vendor page (200) of entries.
+  let bin: RunningEmulator;
+  let binConn: VendorConnection;
+  const binControl = async (path: string, body: unknown): Promise<any> =>
+    (await fetch(bin.url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json();
+  const deleteContacts = async (n: number): Promise<string[]> => (await binControl('/__sandbox/mutate', { object: 'Contacts', create: 0, update: 0, delete: n })).deleted;
+  const binWalk = (pageSize: number, filters: ListFilters, between?: (page: number) => Promise<void>, on?: VendorConnection) => walk('Contact', pageSize, filters, between, on ?? binConn);
+  const goneIds = (records: RemoteRecord[]) => records.filter((r) => r.remoteWasDeleted).map((r) => r.remoteId);
+  beforeAll(async () => {
+    bin = await startStandalone(createZohoEmulator({ seed: 7, contacts: 400 }));
+    const tok = await binControl('/__sandbox/tokens', {});
+    binConn = new VendorHttpClient({ maxAttempts: 2 }).connection({ vendor: 'zoho', linkedAccountId: 'bin', apiBaseUrl: tok.api_domain, auth: zohoAdapter.auth, tokens: staticTokenSource(tok.access_token) });
+  });
+  afterAll(async () => {
+    await bin?.close();
+  });
+
+  it('deletions sharing one deleted_time come exactly once, in small and large pages, over two vendor pages', async () => {
+    // Recycle-bin entries deleted in one call share a deleted_time (Zoho shows seconds) and come
+    // in deletion order, not id order, so the walk's position must not rely on either.
+    const walkStart = new Date(Date.now() - 1000);
+    const deleted = await deleteContacts(12);
+    expect(deleted.length).toBe(12);
+    const sorted = [...deleted].sort((a, b) => (a.length - b.length) || (a < b ? -1 : a > b ? 1 : 0));
+    expect(deleted).not.toEqual(sorted); // ties not in id order, or the test proves nothing
+    for (const pageSize of [1, 3, 5, 100]) {
+      const got = await binWalk(pageSize, { modifiedAfter: walkStart, includeDeleted: true });
+      expect(goneIds(got).sort()).toEqual([...deleted].sort());
+    }
+    // 250 entries: the bin is two vendor pages, with same-second groups across the page boundary.
+    const more = await deleteContacts(238);
+    expect(more.length).toBe(238);
+    const all = [...deleted, ...more].sort();
+    for (const pageSize of [1, 7, 200]) {
+      const got = await binWalk(pageSize, { includeDeleted: true });
+      expect(goneIds(got).sort()).toEqual(all);
+      expect(got.length).toBe(400);
+    }
+  });
+
+  it('deletions between pages: every earlier one exactly once', async () => {
+    const before = new Set(goneIds(await binWalk(200, { includeDeleted: true })));
+    expect(before.size).toBeGreaterThan(200);
+    // Between pages: new deletions land at the top of the bin (often in the same second); every
+    // earlier one still comes exactly once (walk() checks once), later ones at most once.
+    const later = new Set<string>();
+    const got = await binWalk(2, { includeDeleted: true }, async (page) => {
+      if (page > 3) return;
+      for (const id of await deleteContacts(3)) later.add(id);
+    });
+    expect(later.size).toBe(12);
+    const gone = new Set(goneIds(got));
+    for (const id of before) expect(gone.has(id)).toBe(true);
+    for (const id of gone) expect(before.has(id) || later.has(id)).toBe(true);
+  });
+
+  it('deletions between the vendor pages one step reads: the second page repeats the end of the first, kept once', async () => {
+    const known = new Set(goneIds(await binWalk(200, { includeDeleted: true })));
+    expect(known.size).toBeGreaterThan(200);
+    const during = new Set<string>();
+    const shifting = Object.assign(Object.create(binConn) as VendorConnection, {
+      request: async (req: Parameters<VendorConnection['request']>[0]) => {
+        const res = await binConn.request(req);
+        if (req.path.endsWith('/deleted')) for (const id of await deleteContacts(4)) during.add(id);
+        return res;
+      },
+    });
+    const got = await binWalk(150, { includeDeleted: true }, undefined, shifting);
+    expect(during.size).toBeGreaterThan(0);
+    const gone = new Set(goneIds(got));
+    for (const id of known) expect(gone.has(id)).toBe(true);
+    for (const id of gone) expect(known.has(id) || during.has(id)).toBe(true);
+  });
+
+  it('records deleted while the live records are listed, some of them listed already: each id once', async () => {
+    // walk() checks each id comes once; no untouched record may be missed.
+    const liveBefore = (await binWalk(200, {})).map((r) => r.remoteId);
+    const deletedNow = new Set<string>();
+    let liveFetches = 0;
+    const deleting = Object.assign(Object.create(binConn) as VendorConnection, {
+      request: async (req: Parameters<VendorConnection['request']>[0]) => {
+        const res = await binConn.request(req);
+        if (req.path.endsWith('/Contacts') && liveFetches++ < 10) for (const id of await deleteContacts(2)) deletedNow.add(id);
+        return res;
+      },
+    });
+    const got = await binWalk(5, { includeDeleted: true }, undefined, deleting);
+    expect(deletedNow.size).toBe(20);
+    const ids = new Set(got.map((r) => r.remoteId));
+    for (const id of liveBefore) if (!deletedNow.has(id)) expect(ids.has(id)).toBe(true);
+  });
+
+  it('a walk begun before the bin came first (state without v) keeps the old order', async () => {
+    // Old states: source 0 the live contacts, source 1 the bin.
+    const page = await zohoAdapter.list(binConn, 'Contact', { pageSize: 10, state: { s: 1 }, filters: { includeDeleted: true } });
+    expect(page.records.length).toBe(10);
+    expect(page.records.every((r) => r.remoteWasDeleted)).toBe(true);
+    expect(page.nextState?.v).toBeUndefined();
+    const fresh = await zohoAdapter.list(binConn, 'Contact', { pageSize: 10, state: null, filters: { includeDeleted: true } });
+    expect(fresh.records.every((r) => r.remoteWasDeleted)).toBe(true);
+    expect(fresh.nextState?.v).toBe(2);
+    const live = await zohoAdapter.list(binConn, 'Contact', { pageSize: 10, state: { s: 1, v: 2 }, filters: { includeDeleted: true } });
+    expect(live.records.length).toBe(10);
+    expect(live.records.some((r) => r.remoteWasDeleted)).toBe(false);
   });
 });

@@ -37,8 +37,11 @@ import { zohoWebhooks } from './webhooks';
  *   `(Created_Time:greater_equal:<created time of the last record examined>)` and restarts at page
  *   1, skipping ids <= the last id examined, so neither deletions nor the 2,000-result search cap
  *   can skip or repeat a record (this relies on Zoho ids growing with Created_Time).
- * - includeDeleted: after the live records, the recycle bin (`/deleted`, newest first), skipping
- *   entries newer than the last one returned (new deletions are prepended).
+ * - includeDeleted: the recycle bin (`/deleted`, newest first) BEFORE the live records, walked in
+ *   (deleted time, id) descending (see deletedStep). Bin first so that no id comes twice: a record
+ *   listed live and deleted later in the walk would otherwise come again from the bin; deletions
+ *   made once the bin was walked reach the next incremental sync (its window starts before this
+ *   run did). States of walks begun with the old order (live first) carry no `v` and keep it.
  * A page holds at most pageSize records and is never empty while more matching records exist;
  * records are always re-checked client-side against every filter.
  */
@@ -50,7 +53,10 @@ const MAX_CALLS_PER_PAGE = 25;
  * `n` is the per_page the walk of the current source started with: page numbers and tokens are
  * only meaningful with the same page size, so later pages of that source reuse it.
  */
-type State = { s: number; k?: string; a?: string | null; t?: string | null; p?: number; c?: string | null; dl?: number; n?: number };
+type State = { s: number; k?: string; a?: string | null; t?: string | null; p?: number; c?: string | null; dl?: number; n?: number; v?: number };
+
+/** State version of walks that read the recycle bin before the live records. */
+const BIN_FIRST = 2;
 
 function mappersOf(model: ModelName): ModuleMapper[] {
   const m = SOURCES[model];
@@ -175,26 +181,65 @@ async function searchStep(w: Walk, st: State, conditions: string[]): Promise<Ste
   return { records: out, next: { s: st.s, k: 'q', a, c, p: nextPage } };
 }
 
+/** A recycle-bin entry with the page it came from and its deleted time in ms. */
+type BinEntry = { raw: Raw; id: string; page: number; t: number };
+
+const binTime = (raw: Raw) => {
+  const t = Date.parse(String(raw.deleted_time));
+  return Number.isNaN(t) ? 0 : t;
+};
+
+/**
+ * Walks the recycle bin in (deleted time, id) descending. Zoho lists it newest first, but entries
+ * sharing a deleted_time (seconds: a bulk delete) come in no id order, so each step sorts what it
+ * fetched and consumes a group of equal times only once the whole group is in hand (fetching
+ * further pages if the group reaches past the last one). Position: the time and id of the last
+ * entry examined (everything at or above it is done, entries prepended by new deletions included)
+ * and the first page still holding an entry below it (entries only move to later pages). Pages are
+ * offsets into a list that grows at the top, so an entry can show up on two pages fetched one after
+ * the other: entries are kept once per id.
+ */
 async function deletedStep(w: Walk, st: State): Promise<StepResult> {
   const { conn, mapper } = w;
-  const page = st.p ?? 1;
   const headers: Record<string, string> = {};
   if (w.filters.modifiedAfter) headers['If-Modified-Since'] = zohoDateTime(w.filters.modifiedAfter);
-  const res = await call<{ data?: Raw[]; info?: { more_records?: boolean } }>(conn, { method: 'GET', path: `/${mapper.module}/deleted`, query: { type: 'all', per_page: PER_PAGE, page }, headers });
-  if (isEmpty(res)) return { records: [], next: null };
   const path = `${API_PREFIX}/${mapper.module}/deleted`;
-  const raws = res.body?.data ?? [];
-  // Newest first: skip entries not older than the last one examined (new deletions are prepended).
-  const seen = (raw: Raw) => {
-    if (st.dl === undefined) return false;
-    const t = Date.parse(String(raw.deleted_time));
-    return t > st.dl || (t === st.dl && st.a !== undefined && st.a !== null && compareIds(String(raw.id), st.a) >= 0);
-  };
-  const { out, last, stoppedEarly } = consume(raws, st, w, (raw) => deletedRecord(raw, mapper, path), (raw) => !seen(raw));
-  const dl = last ? Date.parse(String(last.deleted_time)) : st.dl;
-  const a = last ? String(last.id) : (st.a ?? null);
-  if (stoppedEarly) return { records: out, next: { s: st.s, k: 'd', a, dl, p: page } };
-  if (!res.body?.info?.more_records) return { records: out, next: null };
+  const seen = (e: BinEntry) => st.dl !== undefined && (e.t > st.dl || (e.t === st.dl && st.a !== undefined && st.a !== null && compareIds(e.id, st.a) >= 0));
+  const byPosition = (x: BinEntry, y: BinEntry) => y.t - x.t || compareIds(y.id, x.id);
+  const byId = new Map<string, BinEntry>();
+  let page = st.p ?? 1;
+  let more: boolean;
+  let ready: BinEntry[];
+  let pending: BinEntry[]; // the oldest time's group while the next page may hold more of it
+  for (;;) {
+    const res = await call<{ data?: Raw[]; info?: { more_records?: boolean } }>(conn, { method: 'GET', path: `/${mapper.module}/deleted`, query: { type: 'all', per_page: PER_PAGE, page }, headers });
+    const raws = isEmpty(res) ? [] : (res.body?.data ?? []);
+    more = !isEmpty(res) && Boolean(res.body?.info?.more_records) && raws.length > 0;
+    for (const raw of raws) {
+      const e: BinEntry = { raw, id: String(raw.id), page, t: binTime(raw) };
+      if (!seen(e) && !byId.has(e.id)) byId.set(e.id, e);
+    }
+    const buffer = [...byId.values()].sort(byPosition);
+    const oldest = buffer.length ? buffer[buffer.length - 1].t : undefined;
+    ready = more ? buffer.filter((e) => e.t !== oldest) : buffer;
+    pending = more ? buffer.filter((e) => e.t === oldest) : [];
+    if (!more || ready.length >= w.need) break;
+    page++;
+  }
+  const out: RemoteRecord[] = [];
+  let used = 0;
+  for (const e of ready) {
+    used++;
+    const rec = deletedRecord(e.raw, mapper, path);
+    if (matchesFilters(rec, w.filters)) out.push(rec);
+    if (out.length >= w.need) break;
+  }
+  const last = used > 0 ? ready[used - 1] : undefined;
+  const dl = last ? last.t : st.dl;
+  const a = last ? last.id : (st.a ?? null);
+  const left = [...ready.slice(used), ...pending];
+  if (left.length) return { records: out, next: { s: st.s, k: 'd', a, dl, p: Math.min(...left.map((e) => e.page)) } };
+  if (!more) return { records: out, next: null };
   return { records: out, next: { s: st.s, k: 'd', a, dl, p: page + 1 } };
 }
 
@@ -224,6 +269,10 @@ async function list(conn: VendorConnection, model: ModelName, q: ListQuery): Pro
   const withDeleted = Boolean(f.includeDeleted) && !hasFieldFilters(f);
   const total = mappers.length * (withDeleted ? 2 : 1);
   let st: State | null = checkState(q.state);
+  // Sources: each module's live records and each module's recycle bin. New walks read the bins
+  // first (see the header); a state without v comes from a walk begun live first and keeps that order.
+  const binFirst = withDeleted && (q.state === null || q.state.v === BIN_FIRST);
+  const isBin = (s: number) => withDeleted && (binFirst ? s < mappers.length : s >= mappers.length);
   const records: RemoteRecord[] = [];
   let calls = 0;
   while (st && st.s < total && records.length < q.pageSize) {
@@ -231,7 +280,7 @@ async function list(conn: VendorConnection, model: ModelName, q: ListQuery): Pro
     const meta = await metaOf(conn, mapper.module);
     const w: Walk = { conn, mapper, ctx, meta, filters: f, need: q.pageSize - records.length, projection: q.projection };
     let step: StepResult;
-    if (st.s >= mappers.length) step = await deletedStep(w, st);
+    if (isBin(st.s)) step = await deletedStep(w, st);
     else {
       const crit = criteriaFor(mapper, f, meta, ctx.stages);
       if (crit.none) step = { records: [], next: null };
@@ -243,7 +292,7 @@ async function list(conn: VendorConnection, model: ModelName, q: ListQuery): Pro
     calls++;
     if (records.length > 0 && calls >= MAX_CALLS_PER_PAGE) break;
   }
-  return { records, nextState: st && st.s < total ? compact(st) : null };
+  return { records, nextState: st && st.s < total ? compact(binFirst ? { ...st, v: BIN_FIRST } : st) : null };
 }
 
 async function findDeleted(conn: VendorConnection, mappers: ModuleMapper[], id: string): Promise<RemoteRecord | undefined> {

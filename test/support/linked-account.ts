@@ -19,8 +19,11 @@ export async function linkSandboxAccount(
   organizationId: string,
   vendor: VendorSlug,
   tenantKey?: string,
-  /** refreshable: issue the tokens to the server's own sandbox OAuth client, so its refreshes (e.g. after a 401) work. */
-  options: { refreshable?: boolean } = {},
+  /**
+   * refreshable: issue the tokens to the server's own sandbox OAuth client, so its refreshes (e.g.
+   * after a 401) work. readMode: live by default (nothing is synced unless a test asks).
+   */
+  options: { refreshable?: boolean; readMode?: 'stored' | 'live' } = {},
 ): Promise<{ accountToken: string; linkedAccountId: string }> {
   const sandbox = mountedSandbox(t, vendor);
   const adapter = adapterFor(vendor)!;
@@ -38,7 +41,7 @@ export async function linkSandboxAccount(
     authBaseUrl: sandbox.baseUrl,
     remoteAccountId: parsed.remoteAccountId ?? null,
     endUserOriginId: `test-${vendor}`,
-    readMode: 'live',
+    readMode: options.readMode ?? 'live',
     tokens: { accessToken: parsed.accessToken, refreshToken: parsed.refreshToken ?? null, expiresAt: parsed.expiresInSeconds ? new Date(Date.now() + parsed.expiresInSeconds * 1000) : null },
   });
   return { accountToken, linkedAccountId: account.id };

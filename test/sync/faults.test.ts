@@ -6,8 +6,7 @@ import type { ModelName } from '../../src/models/spec';
 import { SYNC_TRIGGER, type SyncTrigger } from '../../src/sync/contract';
 import { SyncScheduler } from '../../src/sync/scheduler';
 import { SyncEngine } from '../../src/sync/sync.engine';
-import { LinkedAccountsService } from '../../src/linked-accounts/linked-accounts.service';
-import { mountedSandbox } from '../support/linked-account';
+import { linkSandboxAccount, mountedSandbox } from '../support/linked-account';
 import { expectStoreEqualsVendor } from '../support/store-compare';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -25,36 +24,6 @@ const COMPARED: ModelName[] = ['User', 'Account', 'Contact', 'Opportunity', 'Eng
 const CONTACT_OBJECT: Record<VendorSlug, string> = { salesforce: 'Contact', hubspot: 'contacts', zoho: 'Contacts' };
 const FAULTS = { errorRates: { 429: 0.025, 500: 0.025, 503: 0.025 }, dropRate: 0.025 };
 
-/**
- * A stored-mode linked account on the mounted emulator whose tokens were issued to the server's own
- * sandbox OAuth client, so that the server can refresh them when the vendor expires them.
- */
-async function linkRefreshable(t: TestApp, organizationId: string, vendor: VendorSlug): Promise<{ accountToken: string; linkedAccountId: string }> {
-  const sandbox = mountedSandbox(t, vendor);
-  const adapter = adapterFor(vendor)!;
-  const res = await fetch(`${sandbox.baseUrl}/__sandbox/tokens`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ clientId: `switchboard-sandbox-${vendor}` }),
-  });
-  expect(res.status).toBe(200);
-  const parsed = adapter.auth.parseTokenResponse(res.status, await res.json(), {});
-  if ('error' in parsed) throw new Error(`token answer: ${parsed.description}`);
-  const endpoints = adapter.auth.endpoints({ sandboxBaseUrl: sandbox.baseUrl });
-  const { account, accountToken } = await t.app.get(LinkedAccountsService).create({
-    organizationId,
-    integration: vendor,
-    isSandbox: true,
-    apiBaseUrl: parsed.apiBaseUrl ?? endpoints.apiBaseUrl ?? sandbox.baseUrl,
-    authBaseUrl: sandbox.baseUrl,
-    remoteAccountId: parsed.remoteAccountId ?? null,
-    endUserOriginId: `faults-${vendor}`,
-    readMode: 'stored',
-    tokens: { accessToken: parsed.accessToken, refreshToken: parsed.refreshToken ?? null, expiresAt: parsed.expiresInSeconds ? new Date(Date.now() + parsed.expiresInSeconds * 1000) : null },
-  });
-  return { accountToken, linkedAccountId: account.id };
-}
-
 describe.each(VENDORS)('sync through a flaky %s emulator', (vendor) => {
   let t: TestApp;
 
@@ -69,7 +38,8 @@ describe.each(VENDORS)('sync through a flaky %s emulator', (vendor) => {
 
   it('ends with the store equal to the emulator', async () => {
     const org = await t.createOrganization();
-    const { accountToken, linkedAccountId } = await linkRefreshable(t, org.organizationId, vendor);
+    // Tokens of the server's own sandbox OAuth client: the server can refresh them when the vendor expires them.
+    const { accountToken, linkedAccountId } = await linkSandboxAccount(t, org.organizationId, vendor, undefined, { refreshable: true, readMode: 'stored' });
     const control = `${mountedSandbox(t, vendor).baseUrl}/__sandbox`;
     const put = await fetch(`${control}/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(FAULTS) });
     expect(put.status).toBe(200);

@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Rng } from './random';
 
 /**
  * Runtime fault injection for an emulator's API routes, off by default. Tests and benchmarks set
@@ -15,6 +16,11 @@ export interface FaultConfig {
   latencyMs: number;
   /** Probability (0..1) of destroying the connection without an answer. */
   dropRate: number;
+  /**
+   * Seed of the rolls (optional): the same seed injects the same faults at the same request numbers
+   * (in arrival order), so a test can rely on faults happening. Without it, Math.random.
+   */
+  seed?: number;
 }
 
 export const NO_FAULTS: FaultConfig = { errorRates: {}, latencyMs: 0, dropRate: 0 };
@@ -37,15 +43,19 @@ export function validateFaultConfig(input: unknown): FaultConfig {
   const dropRate = src.dropRate ?? 0;
   if (typeof latencyMs !== 'number' || latencyMs < 0 || latencyMs > 120_000) throw new Error('latencyMs must be a number between 0 and 120000');
   if (typeof dropRate !== 'number' || dropRate < 0 || dropRate > 1) throw new Error('dropRate must be a number between 0 and 1');
-  return { errorRates: rates, latencyMs, dropRate };
+  if (src.seed !== undefined && !Number.isInteger(src.seed)) throw new Error('seed must be an integer');
+  return { errorRates: rates, latencyMs, dropRate, ...(src.seed !== undefined ? { seed: src.seed as number } : {}) };
 }
 
 export class FaultInjector {
   private config: FaultConfig = NO_FAULTS;
   /** Counts of faults actually injected, for test assertions. */
   readonly injected = { errors: 0, drops: 0 };
+  private roll: () => number;
 
-  constructor(private readonly random: () => number = Math.random) {}
+  constructor(private readonly random: () => number = Math.random) {
+    this.roll = random;
+  }
 
   get current(): FaultConfig {
     return this.config;
@@ -53,6 +63,11 @@ export class FaultInjector {
 
   set(config: FaultConfig): void {
     this.config = config;
+    if (config.seed === undefined) this.roll = this.random;
+    else {
+      const rng = new Rng(config.seed);
+      this.roll = () => rng.next();
+    }
   }
 
   reset(): void {
@@ -74,13 +89,13 @@ export class FaultInjector {
     if (!this.active) return false;
     const c = this.config;
     if (c.latencyMs > 0) await new Promise((r) => setTimeout(r, c.latencyMs));
-    if (c.dropRate > 0 && this.random() < c.dropRate) {
+    if (c.dropRate > 0 && this.roll() < c.dropRate) {
       this.injected.drops++;
       request.raw.socket.destroy();
       reply.hijack();
       return true;
     }
-    let roll = this.random();
+    let roll = this.roll();
     for (const status of INJECTABLE_STATUSES) {
       const rate = c.errorRates[status] ?? 0;
       if (rate <= 0) continue;

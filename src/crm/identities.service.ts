@@ -53,7 +53,8 @@ export class IdentitiesService {
       `WITH input AS (SELECT * FROM unnest($2::text[], $3::text[]) AS t(model, remote_id)),
             inserted AS (
               INSERT INTO remote_identities (linked_account_id, model, remote_id)
-              SELECT $1::uuid, model, remote_id FROM input
+              -- A fixed order: concurrent writers (the store writer too) lock identities in the same order.
+              SELECT $1::uuid, model, remote_id FROM input ORDER BY model, remote_id
               ON CONFLICT (linked_account_id, model, remote_id) DO NOTHING
               RETURNING id, model, remote_id)
        SELECT id::text, model, remote_id FROM inserted
@@ -66,6 +67,11 @@ export class IdentitiesService {
       out.set(keyOf(r.model, r.remote_id), r.id);
       this.cache.set(`${linkedAccountId}\u0000${keyOf(r.model, r.remote_id)}`, r.id);
     }
+  }
+
+  /** Caches ids of one model resolved elsewhere (the store writer's upsert); only committed ones. */
+  remember(linkedAccountId: string, model: ModelName, ids: Map<string, string>): void {
+    for (const [remoteId, id] of ids) this.cache.set(`${linkedAccountId}\u0000${keyOf(model, remoteId)}`, id);
   }
 
   async idFor(linkedAccountId: string, model: ModelName, remoteId: string): Promise<string> {

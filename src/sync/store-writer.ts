@@ -30,7 +30,6 @@ export interface WriteOptions {
 export interface PreparedPage {
   account: LinkedAccountRecord;
   model: ModelName;
-  ids: string[];
   remoteIds: string[];
   data: string[];
   remoteData: string[];
@@ -64,8 +63,11 @@ const vendorTime = (v: string | null): string | null => {
 };
 
 interface ReturnedRow {
-  id: string;
+  /** Null: the record's identity was not visible to the statement (see upsert). */
+  id: string | null;
   remote_id: string;
+  /** False for the unresolved rows (id null). */
+  written: boolean;
   inserted: boolean;
   content_changed: boolean;
   became_deleted: boolean;
@@ -94,7 +96,9 @@ export class StoreWriter {
   async writePage(account: LinkedAccountRecord, model: ModelName, records: RemoteRecord[], options: WriteOptions = {}): Promise<WriteResult> {
     if (!records.length) return { added: 0, changed: 0, deleted: 0, written: 0 };
     const prepared = await this.prepare(account, model, records);
-    const { result, events } = await this.apply(this.prisma.sql, prepared, options);
+    const { result, events, ids } = await this.apply(this.prisma.sql, prepared, options);
+    // Committed (a statement outside a transaction): the ids may be cached now.
+    if (ids) this.identities.remember(account.id, model, ids);
     if (events) this.publish(events);
     return result;
   }
@@ -106,19 +110,22 @@ export class StoreWriter {
     return result;
   }
 
-  /** Serializes, hashes and resolves ids of a page (ids of related records included) in one round trip. */
+  /**
+   * Serializes and hashes a page (outside any transaction). Ids of related records are resolved
+   * through IdentitiesService (cached, so most pages make no query); the records' own ids are not
+   * needed before the upsert, which resolves (and creates) them itself.
+   */
   async prepare(account: LinkedAccountRecord, model: ModelName, records: RemoteRecord[]): Promise<PreparedPage> {
     // A page may repeat a record (vendor paging over moving data): the last copy wins, once.
     const unique = new Map<string, RemoteRecord>();
     for (const r of records) unique.set(r.remoteId, r);
     const list = [...unique.values()];
-    const keys: RemoteKey[] = [];
-    for (const r of list) keys.push({ model, remoteId: r.remoteId }, ...refsOf(r));
-    const idMap = await this.identities.idsFor(account.id, keys);
+    const refs: RemoteKey[] = [];
+    for (const r of list) for (const ref of refsOf(r)) refs.push(ref);
+    const idMap = refs.length ? await this.identities.idsFor(account.id, refs) : new Map<string, string>();
     const page: PreparedPage = {
       account,
       model,
-      ids: [],
       remoteIds: [],
       data: [],
       remoteData: [],
@@ -136,7 +143,6 @@ export class StoreWriter {
       const dataJson = JSON.stringify(data);
       const fieldsJson = JSON.stringify(wire.remote_fields ?? []);
       const rawJson = JSON.stringify(wire.remote_data ?? []);
-      page.ids.push(wire.id as string);
       page.remoteIds.push(r.remoteId);
       page.data.push(dataJson);
       page.remoteFields.push(fieldsJson);
@@ -154,28 +160,76 @@ export class StoreWriter {
    * The page's single upsert on `tx` (the engine passes its page transaction, so the checkpoint
    * commits with the rows). Events are returned, not published: publish after commit.
    */
-  async apply(tx: SqlQueryable, page: PreparedPage, options: WriteOptions = {}): Promise<{ result: WriteResult; events?: PendingEvents }> {
-    if (!page.ids.length) return { result: { added: 0, changed: 0, deleted: 0, written: 0 } };
+  async apply(tx: SqlQueryable, page: PreparedPage, options: WriteOptions = {}): Promise<{ result: WriteResult; events?: PendingEvents; ids?: Map<string, string> }> {
+    const result: WriteResult = { added: 0, changed: 0, deleted: 0, written: 0 };
+    if (!page.remoteIds.length) return { result };
     const emit = options.emitEvents === true;
-    // `old` reads the rows as they were before the statement (same snapshot), so the outcome of
-    // each row is known without a second query. The WHERE of DO UPDATE skips unchanged rows.
-    const rows = await tx.query<ReturnedRow>(
+    const items: PendingEvents['items'] = [];
+    const ids = new Map<string, string>();
+    let rows = await this.upsert(tx, page, emit, null);
+    // Identities another transaction created after this statement's snapshot was taken (READ
+    // COMMITTED): ON CONFLICT skipped them and the snapshot cannot see them. A second statement,
+    // with a new snapshot, sees them committed.
+    const unresolved = rows.filter((r) => r.id === null).map((r) => r.remote_id);
+    if (unresolved.length) rows = [...rows.filter((r) => r.id !== null), ...(await this.upsert(tx, page, emit, unresolved))];
+    for (const row of rows) {
+      if (row.id === null) throw new Error(`no identity for ${page.model} ${row.remote_id}`);
+      ids.set(row.remote_id, row.id);
+      if (!row.written) continue;
+      result.written++;
+      let kind: RecordEventKind | null = null;
+      if (row.inserted) kind = 'added';
+      else if (row.became_deleted) kind = 'deleted';
+      // Content changes and restores (deleted -> present again) are both "changed".
+      else if (row.content_changed || row.became_restored) kind = 'changed';
+      if (kind === 'added') result.added++;
+      else if (kind === 'deleted') result.deleted++;
+      else if (kind === 'changed') result.changed++;
+      if (emit && kind) items.push({ kind, record: wireRecord(row as ReturnedRow & { id: string }) });
+    }
+    return { result, events: emit && items.length ? { account: page.account, model: page.model, items } : undefined, ids };
+  }
+
+  /**
+   * One statement: the records' identities (created when missing, in remote_id order so that
+   * concurrent writers lock them in the same order), then the upsert. Answers one row per written
+   * record and one row with a null id per record whose identity this snapshot could not see.
+   * `only` limits the statement to those remote ids (the retry of unresolved ones).
+   *
+   * A stored row is not overwritten by an incoming copy with an older remote_updated_at: a sync
+   * page read from the vendor before an API write but stored after it must not undo the write.
+   * Equal times overwrite (vendors date in seconds or milliseconds, so a same-time copy may be the
+   * newer one, and an equal copy writes nothing anyway); a missing time on either side overwrites
+   * (nothing to compare); a change of the deletion flag always applies (vendors date a deletion by
+   * its deletion time, and a restore may keep the older modification time).
+   */
+  private async upsert(tx: SqlQueryable, page: PreparedPage, emit: boolean, only: string[] | null): Promise<ReturnedRow[]> {
+    const pick = only ? new Set(only) : null;
+    const idx = pick ? page.remoteIds.flatMap((r, i) => (pick.has(r) ? [i] : [])) : null;
+    const col = <T>(xs: T[]) => (idx ? idx.map((i) => xs[i]) : xs);
+    // `old` versions are read by primary key in the outer query: every part of one statement sees
+    // the snapshot taken before it, so that is the row as it was (only for rows not inserted).
+    return tx.query<ReturnedRow>(
       `WITH input AS (
-         SELECT * FROM unnest($3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[], $7::jsonb[], $8::text[], $9::text[],
-                              $10::timestamptz[], $11::timestamptz[], $12::boolean[])
-           AS t(id, remote_id, data, remote_data, remote_fields, content_hash, remote_data_hash,
-                remote_created_at, remote_updated_at, remote_was_deleted)
+         SELECT * FROM unnest($3::text[], $4::jsonb[], $5::jsonb[], $6::jsonb[], $7::text[], $8::text[], $9::timestamptz[], $10::timestamptz[], $11::boolean[])
+           AS t(remote_id, data, remote_data, remote_fields, content_hash, remote_data_hash, remote_created_at, remote_updated_at, remote_was_deleted)
        ),
-       old AS (
-         SELECT c.remote_id, c.content_hash, c.remote_was_deleted FROM crm_records c
-         WHERE c.linked_account_id = $1::uuid AND c.model = $2 AND c.remote_id = ANY($4::text[])
+       new_ids AS (
+         INSERT INTO remote_identities (linked_account_id, model, remote_id)
+         SELECT $1::uuid, $2, remote_id FROM input ORDER BY remote_id
+         ON CONFLICT (linked_account_id, model, remote_id) DO NOTHING
+         RETURNING id, remote_id
+       ),
+       resolved AS (
+         SELECT COALESCE(n.id, (SELECT r.id FROM remote_identities r WHERE r.linked_account_id = $1::uuid AND r.model = $2 AND r.remote_id = i.remote_id)) AS id, i.*
+         FROM input i LEFT JOIN new_ids n ON n.remote_id = i.remote_id
        ),
        up AS (
          INSERT INTO crm_records AS c (id, linked_account_id, model, remote_id, data, remote_data, remote_fields,
                                        content_hash, remote_data_hash, remote_created_at, remote_updated_at, remote_was_deleted)
          SELECT id, $1::uuid, $2, remote_id, data, remote_data, remote_fields, content_hash, remote_data_hash,
                 remote_created_at, remote_updated_at, remote_was_deleted
-         FROM input
+         FROM resolved WHERE id IS NOT NULL ORDER BY remote_id
          ON CONFLICT (linked_account_id, model, remote_id) DO UPDATE SET
            data = EXCLUDED.data,
            remote_fields = EXCLUDED.remote_fields,
@@ -188,49 +242,42 @@ export class StoreWriter {
            modified_at = CASE
              WHEN c.content_hash IS DISTINCT FROM EXCLUDED.content_hash OR c.remote_was_deleted IS DISTINCT FROM EXCLUDED.remote_was_deleted
              THEN now() ELSE c.modified_at END
-         WHERE c.content_hash IS DISTINCT FROM EXCLUDED.content_hash
-            OR c.remote_was_deleted IS DISTINCT FROM EXCLUDED.remote_was_deleted
-            OR c.remote_data_hash IS DISTINCT FROM EXCLUDED.remote_data_hash
-            OR c.remote_updated_at IS DISTINCT FROM EXCLUDED.remote_updated_at
-            OR c.remote_created_at IS DISTINCT FROM EXCLUDED.remote_created_at
-         RETURNING c.id, c.remote_id, c.content_hash, c.remote_was_deleted, c.created_at, c.modified_at
+         WHERE (c.content_hash IS DISTINCT FROM EXCLUDED.content_hash
+                OR c.remote_was_deleted IS DISTINCT FROM EXCLUDED.remote_was_deleted
+                OR c.remote_data_hash IS DISTINCT FROM EXCLUDED.remote_data_hash
+                OR c.remote_updated_at IS DISTINCT FROM EXCLUDED.remote_updated_at
+                OR c.remote_created_at IS DISTINCT FROM EXCLUDED.remote_created_at)
+           AND (c.remote_was_deleted IS DISTINCT FROM EXCLUDED.remote_was_deleted
+                OR c.remote_updated_at IS NULL OR EXCLUDED.remote_updated_at IS NULL
+                OR EXCLUDED.remote_updated_at >= c.remote_updated_at)
+         RETURNING c.id, c.remote_id, (c.xmax = 0) AS inserted, c.content_hash, c.remote_was_deleted, c.created_at, c.modified_at
                    ${emit ? ', c.data' : ''}
        )
-       SELECT up.id::text AS id, up.remote_id, (old.remote_id IS NULL) AS inserted,
-              (old.remote_id IS NOT NULL AND old.content_hash IS DISTINCT FROM up.content_hash) AS content_changed,
-              (old.remote_id IS NOT NULL AND NOT old.remote_was_deleted AND up.remote_was_deleted) AS became_deleted,
-              (old.remote_id IS NOT NULL AND old.remote_was_deleted AND NOT up.remote_was_deleted) AS became_restored,
+       SELECT up.id::text AS id, up.remote_id, true AS written, up.inserted,
+              (NOT up.inserted AND old.content_hash IS DISTINCT FROM up.content_hash) AS content_changed,
+              (NOT up.inserted AND NOT old.remote_was_deleted AND up.remote_was_deleted) AS became_deleted,
+              (NOT up.inserted AND old.remote_was_deleted AND NOT up.remote_was_deleted) AS became_restored,
               up.remote_was_deleted, up.created_at, up.modified_at ${emit ? ', up.data' : ''}
-       FROM up LEFT JOIN old ON old.remote_id = up.remote_id`,
+       FROM up LEFT JOIN LATERAL (
+         SELECT o.content_hash, o.remote_was_deleted FROM crm_records o WHERE o.id = up.id AND NOT up.inserted
+       ) old ON true
+       UNION ALL
+       SELECT id::text, remote_id, false, false, false, false, false, false, NULL, NULL ${emit ? ', NULL' : ''}
+       FROM resolved WHERE id IS NULL`,
       [
         page.account.id,
         page.model,
-        page.ids,
-        page.remoteIds,
-        page.data,
-        page.remoteData,
-        page.remoteFields,
-        page.contentHash,
-        page.remoteDataHash,
-        page.remoteCreatedAt,
-        page.remoteUpdatedAt,
-        page.remoteWasDeleted,
+        col(page.remoteIds),
+        col(page.data),
+        col(page.remoteData),
+        col(page.remoteFields),
+        col(page.contentHash),
+        col(page.remoteDataHash),
+        col(page.remoteCreatedAt),
+        col(page.remoteUpdatedAt),
+        col(page.remoteWasDeleted),
       ],
     );
-    const result: WriteResult = { added: 0, changed: 0, deleted: 0, written: rows.length };
-    const items: PendingEvents['items'] = [];
-    for (const row of rows) {
-      let kind: RecordEventKind | null = null;
-      if (row.inserted) kind = 'added';
-      else if (row.became_deleted) kind = 'deleted';
-      // Content changes and restores (deleted -> present again) are both "changed".
-      else if (row.content_changed || row.became_restored) kind = 'changed';
-      if (kind === 'added') result.added++;
-      else if (kind === 'deleted') result.deleted++;
-      else if (kind === 'changed') result.changed++;
-      if (emit && kind) items.push({ kind, record: wireRecord(row) });
-    }
-    return { result, events: emit && items.length ? { account: page.account, model: page.model, items } : undefined };
   }
 
   /** markDeleted on `tx`; events returned for publishing after commit. */
@@ -243,7 +290,7 @@ export class StoreWriter {
   ): Promise<{ result: WriteResult; events?: PendingEvents }> {
     if (!remoteIds.length) return { result: { added: 0, changed: 0, deleted: 0, written: 0 } };
     const emit = options.emitEvents === true;
-    const rows = await tx.query<ReturnedRow>(
+    const rows = await tx.query<ReturnedRow & { id: string }>(
       `UPDATE crm_records SET remote_was_deleted = true, modified_at = now()
        WHERE linked_account_id = $1::uuid AND model = $2 AND remote_id = ANY($3::text[]) AND NOT remote_was_deleted
        RETURNING id::text AS id, remote_id, remote_was_deleted, created_at, modified_at ${emit ? ', data' : ''}`,
@@ -270,7 +317,7 @@ export class StoreWriter {
 }
 
 /** A stored row in wire form (as the REST API returns it without remote_data / remote_fields). */
-export function wireRecord(row: Pick<ReturnedRow, 'id' | 'remote_id' | 'data' | 'remote_was_deleted' | 'created_at' | 'modified_at'>): Record<string, unknown> {
+export function wireRecord(row: Pick<ReturnedRow, 'remote_id' | 'data' | 'remote_was_deleted' | 'created_at' | 'modified_at'> & { id: string }): Record<string, unknown> {
   const data = typeof row.data === 'string' ? (JSON.parse(row.data) as Record<string, unknown>) : row.data;
   return {
     id: row.id,

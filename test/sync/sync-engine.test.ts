@@ -2,8 +2,9 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../src/database/testing';
 import { EventBus, type SwitchboardEvent } from '../../src/events/event-bus';
-import type { VendorSlug } from '../../src/integrations/contract';
+import type { RemoteRecord, VendorSlug } from '../../src/integrations/contract';
 import { adapterFor } from '../../src/integrations/registry';
+import { VendorConnections } from '../../src/linked-accounts/connections';
 import type { LinkedAccountRecord } from '../../src/linked-accounts/linked-accounts.service';
 import type { ModelName } from '../../src/models/spec';
 import { startStandalone, type RunningEmulator } from '../../src/sandbox/common/standalone';
@@ -201,6 +202,41 @@ describe.each(VENDORS)('sync engine against the %s emulator', (vendor) => {
     } finally {
       engine.pageSize = undefined;
     }
+  }, 600_000);
+
+  it('a page read from the vendor before an API write but stored after it does not undo the write', async () => {
+    const store = ctx.get(StoreWriter);
+    const adapter = adapterFor(vendor)!;
+    const conn = ctx.get(VendorConnections).forAccount(account);
+    const prepare = store.prepare.bind(store);
+    let written: RemoteRecord | undefined;
+    // The API write (vendor first, then the store, as CrmWriteService does) lands between the
+    // sync's vendor read of its first Contact page and the upsert of that page.
+    store.prepare = async (...args: Parameters<StoreWriter['prepare']>) => {
+      const page = await prepare(...args);
+      if (!written && args[1] === 'Contact') {
+        const target = args[2].find((r) => !r.remoteWasDeleted)!;
+        written = await adapter.update(conn, 'Contact', target.remoteId, { fields: { first_name: 'Raced' }, remoteFields: [] });
+        expect(Date.parse(written.remoteUpdatedAt!)).toBeGreaterThan(Date.parse(target.remoteUpdatedAt!));
+        await store.writePage(account, 'Contact', [written], { emitEvents: true });
+      }
+      return page;
+    };
+    try {
+      const [r] = await engine.syncAccount(account.id, { models: ['Contact'], kind: 'full' });
+      expect(r.outcome, r.error).toBe('done');
+    } finally {
+      store.prepare = prepare;
+    }
+    expect(written).toBeDefined();
+    const row = (await storedRecords(db.prisma, account.id, 'Contact')).find((x) => x.remote_id === written!.remoteId);
+    expect(row?.data.first_name).toBe('Raced');
+    // The next sync reads the written version itself: nothing to write, the copy equals the vendor.
+    const [again] = await engine.syncAccount(account.id, { models: ['Contact'] });
+    expect(again.outcome, again.error).toBe('done');
+    const live = (await liveRecords(ctx, account, 'Contact')).find((x) => x.remote_id === written!.remoteId)!;
+    const after = (await storedRecords(db.prisma, account.id, 'Contact')).find((x) => x.remote_id === written!.remoteId)!;
+    expect(after.data).toEqual(dataPart(live));
   }, 600_000);
 
   it('skips a pair whose lease another process holds', async () => {

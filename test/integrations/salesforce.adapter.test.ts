@@ -6,6 +6,7 @@ import { salesforceAdapter } from '../../src/integrations/salesforce';
 import { clearDescribeCache } from '../../src/integrations/salesforce/api';
 import { type RunningEmulator, startStandalone } from '../../src/sandbox/common/standalone';
 import { createSalesforceEmulator } from '../../src/sandbox/salesforce/emulator';
+import { RELATION_FILTER_CASES } from '../support/relation-filters';
 
 /**
  * The Salesforce adapter against the Salesforce emulator (seed 3, 60 contacts): every model
@@ -205,23 +206,7 @@ describe('filters', () => {
   });
 
   it('relations', async () => {
-    const cases: [ModelName, string][] = [
-      ['Account', 'owner'],
-      ['Contact', 'account'],
-      ['Lead', 'owner'],
-      ['Opportunity', 'account'],
-      ['Opportunity', 'owner'],
-      ['Opportunity', 'stage'],
-      ['Note', 'account'],
-      ['Note', 'contact'],
-      ['Note', 'opportunity'],
-      ['Note', 'owner'],
-      ['Task', 'account'],
-      ['Task', 'contact'],
-      ['Task', 'opportunity'],
-      ['Task', 'owner'],
-    ];
-    for (const [model, field] of cases) {
+    for (const [model, field] of RELATION_FILTER_CASES) {
       const target = all[model]!.map((r) => refOf(r, field)).find((x) => x)!;
       expect(target, `${model}.${field}`).toBeTruthy();
       await checkFilter(model, { relations: { [field]: target } }, (r) => refOf(r, field) === target);

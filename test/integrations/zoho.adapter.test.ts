@@ -6,6 +6,7 @@ import { zohoAdapter } from '../../src/integrations/zoho';
 import { clearMetadataCache } from '../../src/integrations/zoho/metadata';
 import { startStandalone, type RunningEmulator } from '../../src/sandbox/common/standalone';
 import { createZohoEmulator } from '../../src/sandbox/zoho/emulator';
+import { RELATION_FILTER_CASES } from '../support/relation-filters';
 
 /** The Zoho adapter against the Zoho emulator (seed 3, 60 contacts), over real HTTP. */
 
@@ -236,23 +237,7 @@ const phonesOf = (r: RemoteRecord) => ((r.fields.phone_numbers ?? []) as { phone
 
 describe('zoho adapter: filters', () => {
   it('relation filters on every model that has them', async () => {
-    const cases: [ModelName, string][] = [
-      ['Account', 'owner'],
-      ['Contact', 'account'],
-      ['Lead', 'owner'],
-      ['Opportunity', 'account'],
-      ['Opportunity', 'owner'],
-      ['Opportunity', 'stage'],
-      ['Note', 'account'],
-      ['Note', 'contact'],
-      ['Note', 'opportunity'],
-      ['Note', 'owner'],
-      ['Task', 'account'],
-      ['Task', 'contact'],
-      ['Task', 'opportunity'],
-      ['Task', 'owner'],
-    ];
-    for (const [model, field] of cases) {
+    for (const [model, field] of RELATION_FILTER_CASES) {
       const id = mostCommon(full[model]!, field);
       await expectFilter(model, { relations: { [field]: id } }, rel(field, id));
     }

@@ -73,6 +73,20 @@ const message = (err: unknown) => (err instanceof VendorError ? err.vendorMessag
 
 class LeaseLost extends Error {}
 
+/** The account was switched to read_mode live (or deleted) while its sync ran. */
+class NotStored extends Error {}
+
+/**
+ * Each page's transaction first locks the account row (FOR SHARE) and stops unless it still reads
+ * stored: the switch to live (an UPDATE of that row, then deleting the copy) waits for a page in
+ * flight to commit, so no page is written after the copy was dropped. Taken first: account deletion
+ * locks the account row before the rows that cascade from it.
+ */
+async function assertStored(tx: SqlQueryable, accountId: string): Promise<void> {
+  const rows = await tx.query<{ read_mode: string }>(`SELECT read_mode FROM linked_accounts WHERE id = $1::uuid FOR SHARE`, [accountId]);
+  if (rows[0]?.read_mode !== 'stored') throw new NotStored('the linked account no longer reads stored (read_mode live): sync stopped');
+}
+
 const toDate = (v: Date | string | null): Date | null => (v == null ? null : v instanceof Date ? v : new Date(v));
 
 /**
@@ -108,7 +122,12 @@ export class SyncEngine implements SyncRunner {
     if (!account || !adapter || !adapter.models.includes(model)) {
       return { ...base, kind: options.kind ?? 'incremental', outcome: 'failed', error: account ? `${model} is not available for this integration` : 'no such linked account' };
     }
-    await this.sql.execute(`INSERT INTO sync_states (linked_account_id, model) VALUES ($1::uuid, $2) ON CONFLICT DO NOTHING`, [linkedAccountId, model]);
+    // Live accounts store nothing (switching to live dropped their sync rows: none is created again).
+    if (account.readMode !== 'stored') return { ...base, kind: options.kind ?? 'incremental', outcome: 'skipped', error: 'the linked account reads live' };
+    await this.sql.execute(
+      `INSERT INTO sync_states (linked_account_id, model) SELECT $1::uuid, $2 WHERE EXISTS (SELECT 1 FROM linked_accounts WHERE id = $1::uuid AND read_mode = 'stored') ON CONFLICT DO NOTHING`,
+      [linkedAccountId, model],
+    );
     const acquired = await this.sql.query<StateRow>(
       `UPDATE sync_states SET lease_owner = $3, lease_expires_at = now() + ($4::int * interval '1 millisecond'), status = 'SYNCING',
               last_sync_start = now(), updated_at = now()
@@ -157,6 +176,11 @@ export class SyncEngine implements SyncRunner {
       await this.issues.resolve(linkedAccountId, issueKind(model)).catch(() => undefined);
       return { ...base, ...this.counts(cp), kind, outcome: 'done' };
     } catch (err) {
+      if (err instanceof NotStored) {
+        // Nothing of the run is kept; the rows are gone or go with the switch (a switch back starts afresh).
+        await this.finish(account, model, runId, cp, 'aborted', err.message).catch(() => undefined);
+        return { ...base, ...(cp ? this.counts(cp) : {}), kind, outcome: 'aborted', error: err.message };
+      }
       const error = message(err);
       if (!(err instanceof LeaseLost)) this.logger.warn(`sync ${account.integration} ${model} of ${linkedAccountId} failed: ${error}`);
       if (isPermanent(err)) {
@@ -257,6 +281,7 @@ export class SyncEngine implements SyncRunner {
       deleted: 0,
     };
     await this.sql.transaction(async (tx) => {
+      await assertStored(tx, account.id);
       await tx.execute(`DELETE FROM sync_seen WHERE linked_account_id = $1::uuid AND model = $2`, [account.id, model]);
       await this.saveCheckpoint(tx, account.id, model, kind, cp, null, true);
     });
@@ -306,6 +331,7 @@ export class SyncEngine implements SyncRunner {
       const pageHwm = maxUpdated(page.records);
       const next: Checkpoint = { ...cp, state: page.nextState, walked: !page.nextState, seen: cp.seen + page.records.length };
       const { result, events } = await this.sql.transaction(async (tx) => {
+        await assertStored(tx, account.id);
         const applied = await this.writer.apply(tx, prepared, { emitEvents });
         if (cp.trackSeen && prepared.remoteIds.length) {
           await tx.execute(
@@ -327,6 +353,7 @@ export class SyncEngine implements SyncRunner {
   /** Full resync: stored records the run did not see are gone at the vendor. */
   private async markUnseen(account: LinkedAccountRecord, model: ModelName, emitEvents: boolean): Promise<WriteResult> {
     const { result, events } = await this.sql.transaction(async (tx) => {
+      await assertStored(tx, account.id);
       // sync_seen was just filled: its statistics are stale, and a planner that believes it tiny
       // picks a nested-loop anti join, quadratic in the record count. Hash or merge it is.
       await tx.exec('SET LOCAL enable_nestloop = off');

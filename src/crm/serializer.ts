@@ -86,6 +86,42 @@ export function serializeRecord(record: RemoteRecord, ctx: SerializeContext, opt
   return out;
 }
 
+/**
+ * The part of serializeRecord's output that the store keeps in `data` (everything but id,
+ * remote_id, created_at, modified_at, remote_was_deleted, field_mappings, remote_data and
+ * remote_fields), built directly: the same keys in the same order, so the same JSON and hash.
+ */
+export function serializeData(record: RemoteRecord, ctx: SerializeContext): Record<string, unknown> {
+  const spec = MODELS[record.model];
+  const stamp = record.remoteUpdatedAt ?? record.remoteCreatedAt ?? null;
+  const out: Record<string, unknown> = {};
+  for (const [field, fieldSpec] of planOf(record.model).fields) {
+    out[field] = wireValue(record.fields[field], field, fieldSpec, ctx, stamp);
+  }
+  if (spec.fields.remote_created_at) out.remote_created_at = record.fields.remote_created_at ?? record.remoteCreatedAt ?? null;
+  if (spec.fields.remote_updated_at) out.remote_updated_at = record.fields.remote_updated_at ?? record.remoteUpdatedAt ?? null;
+  return out;
+}
+
+/** Field classes are shared between the records of a page: their JSON is made once. */
+const classJson = new WeakMap<object, string>();
+
+/** JSON.stringify of serializeRecord's remote_fields, with each field class stringified once. */
+export function remoteFieldsJson(values: RemoteFieldValue[]): string {
+  let out = '[';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    let cls = classJson.get(v.remote_field_class);
+    if (cls === undefined) {
+      cls = JSON.stringify(serializeRemoteFields([{ remote_field_class: v.remote_field_class, value: null }])[0].remote_field_class);
+      classJson.set(v.remote_field_class, cls);
+    }
+    const value = JSON.stringify(v.value);
+    out += `${i ? ',' : ''}{"remote_field_class":${cls}${value === undefined ? '' : `,"value":${value}`}}`;
+  }
+  return `${out}]`;
+}
+
 function wireValue(value: unknown, field: string, spec: FieldSpec, ctx: SerializeContext, stamp: string | null): unknown {
   if (spec.kind === 'relation') {
     if (!value || typeof value !== 'object') return null;

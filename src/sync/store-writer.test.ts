@@ -1,10 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IdentitiesService } from '../crm/identities.service';
+import { IdentitiesService, type RemoteKey } from '../crm/identities.service';
+import { refsOf, remoteFieldsJson, serializeData, serializeRecord } from '../crm/serializer';
 import { createTestDatabase, type TestDatabase } from '../database/testing';
 import type { EventBus } from '../events/event-bus';
-import type { RemoteRecord } from '../integrations/contract';
+import type { RemoteRecord, VendorSlug } from '../integrations/contract';
+import { adapterFor } from '../integrations/registry';
+import { VendorConnections } from '../linked-accounts/connections';
 import type { LinkedAccountRecord } from '../linked-accounts/linked-accounts.service';
+import { startStandalone } from '../sandbox/common/standalone';
+import { createEmulator } from '../sandbox/registry';
 import { StoreWriter } from './store-writer';
+import { linkStandalone, startSyncContext } from './testing';
 
 const noEvents = { publish: () => undefined } as unknown as EventBus;
 
@@ -80,4 +86,38 @@ describe('StoreWriter', () => {
     expect(await writer.writePage(account, 'Contact', [contact('newer-1', 'No time', null)])).toMatchObject({ changed: 1 });
     expect((await stored('newer-1'))[0].data.first_name).toBe('No time');
   });
+});
+
+describe('the store writer serializes like the wire form', () => {
+  // content_hash is a hash of this JSON: any drift would mark every stored row changed once.
+  it.each(['salesforce', 'hubspot', 'zoho'] as VendorSlug[])('%s: data and remote_fields JSON equal the wire form minus the column keys', async (vendor) => {
+    const db = await createTestDatabase();
+    const emu = await startStandalone(createEmulator(vendor, { seed: 3, contacts: 30 }));
+    const ctx = await startSyncContext(db.prisma, [emu]);
+    try {
+      const account = await linkStandalone(ctx, vendor, emu.url);
+      const adapter = adapterFor(vendor)!;
+      const conn = ctx.get(VendorConnections).forAccount(account);
+      const identities = ctx.get(IdentitiesService);
+      const columns = new Set(['id', 'remote_id', 'created_at', 'modified_at', 'remote_was_deleted', 'field_mappings', 'remote_data', 'remote_fields']);
+      let compared = 0;
+      for (const model of adapter.models) {
+        const page = await adapter.list(conn, model, { pageSize: 20, state: null, filters: { includeDeleted: true } });
+        const keys: RemoteKey[] = page.records.flatMap((r) => [{ model: r.model, remoteId: r.remoteId }, ...refsOf(r)]);
+        const ids = await identities.idsFor(account.id, keys);
+        for (const r of page.records) {
+          const wire = serializeRecord(r, { ids }, { includeRemoteData: true, includeRemoteFields: true });
+          const data = Object.fromEntries(Object.entries(wire).filter(([k]) => !columns.has(k)));
+          expect(JSON.stringify(serializeData(r, { ids })), `${model} ${r.remoteId}`).toBe(JSON.stringify(data));
+          expect(remoteFieldsJson(r.remoteFields), `${model} ${r.remoteId}`).toBe(JSON.stringify(wire.remote_fields));
+          compared++;
+        }
+      }
+      expect(compared).toBeGreaterThan(50);
+    } finally {
+      await ctx.close();
+      await emu.close();
+      await db.close();
+    }
+  }, 120_000);
 });

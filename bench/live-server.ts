@@ -1,4 +1,5 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import 'reflect-metadata';
@@ -31,6 +32,15 @@ async function main(): Promise<void> {
   const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   const { organization, key } = await app.get(OrganizationsService).createWithKey('bench');
   let cpu0 = process.cpuUsage();
+  // BENCH_PROFILE=<dir>: a V8 CPU profile of the throughput window only (startup excluded), one file per vendor.
+  const profileDir = process.env.BENCH_PROFILE;
+  const inspector = profileDir ? new Session() : null;
+  let profiled = 0;
+  if (inspector) {
+    inspector.connect();
+    await inspector.post('Profiler.enable');
+    await inspector.post('Profiler.setSamplingInterval', { interval: 100 });
+  }
   process.on('message', (msg: Message) => {
     void (async () => {
       if (msg.type === 'link') {
@@ -45,10 +55,15 @@ async function main(): Promise<void> {
         });
         process.send?.({ type: 'linked', accountToken });
       } else if (msg.type === 'cpu-start') {
+        if (inspector) await inspector.post('Profiler.start');
         cpu0 = process.cpuUsage();
         process.send?.({ type: 'cpu-started' });
       } else if (msg.type === 'cpu-stop') {
         const used = process.cpuUsage(cpu0);
+        if (inspector && profileDir) {
+          const { profile } = await inspector.post('Profiler.stop');
+          writeFileSync(join(profileDir, `live-server-${++profiled}.cpuprofile`), JSON.stringify(profile));
+        }
         process.send?.({ type: 'cpu', us: used.user + used.system });
       } else if (msg.type === 'stop') {
         await app.close();

@@ -1,23 +1,10 @@
-import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import 'reflect-metadata';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createApp } from '../src/app';
-import { loadConfig } from '../src/config/config';
-import { createTestDatabase } from '../src/database/testing';
 import { camel, relationIdField } from '../src/graphql/types';
 import type { VendorSlug } from '../src/integrations/contract';
-import { adapterFor } from '../src/integrations/registry';
-import { LinkedAccountsService } from '../src/linked-accounts/linked-accounts.service';
 import { MODELS, type ModelName, SUB_OBJECTS, type SubObjectKind } from '../src/models/spec';
-import { createLogger } from '../src/observability/logger';
-import { OrganizationsService } from '../src/organizations/organizations.service';
-import { type MountedSandbox, SANDBOX_EMULATORS } from '../src/sandbox/sandbox.module';
-import { SYNC_RUNNER, type SyncRunResult } from '../src/sync/contract';
+import { linkAndSync, startBenchServer } from './app-server';
 import { countDbQueries } from './db-queries';
-import { fmt, load } from './support';
+import { compareLoad, fmt } from './support';
 
 /**
  * bench:graphql — requests/s of a GraphQL page of 100 contacts with account and owner (every
@@ -33,17 +20,6 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const VENDOR = (process.env.BENCH_VENDOR ?? 'hubspot') as VendorSlug;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
 /** Every non-relation field of a model, as a GraphQL selection. */
 function scalarSelection(model: ModelName): string {
   const parts = ['id', 'remoteId', 'createdAt', 'modifiedAt', 'remoteWasDeleted', 'fieldMappings'];
@@ -56,49 +32,12 @@ function scalarSelection(model: ModelName): string {
   return parts.join(' ');
 }
 
-async function linkSandbox(app: NestFastifyApplication, organizationId: string): Promise<{ accountToken: string; linkedAccountId: string }> {
-  const sandbox = app.get<MountedSandbox[]>(SANDBOX_EMULATORS).find((s) => s.vendor === VENDOR);
-  if (!sandbox) throw new Error(`no sandbox for ${VENDOR}`);
-  const adapter = adapterFor(VENDOR)!;
-  const res = await fetch(`${sandbox.baseUrl}/__sandbox/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-  const parsed = adapter.auth.parseTokenResponse(res.status, await res.json(), {});
-  if ('error' in parsed) throw new Error(parsed.description);
-  const endpoints = adapter.auth.endpoints({ sandboxBaseUrl: sandbox.baseUrl });
-  const { account, accountToken } = await app.get(LinkedAccountsService).create({
-    organizationId,
-    integration: VENDOR,
-    isSandbox: true,
-    apiBaseUrl: parsed.apiBaseUrl ?? endpoints.apiBaseUrl ?? sandbox.baseUrl,
-    authBaseUrl: sandbox.baseUrl,
-    remoteAccountId: parsed.remoteAccountId ?? null,
-    readMode: 'stored',
-    tokens: { accessToken: parsed.accessToken, refreshToken: parsed.refreshToken ?? null, expiresAt: null },
-  });
-  return { accountToken, linkedAccountId: account.id };
-}
-
 async function main(): Promise<void> {
-  const db = await createTestDatabase();
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    PORT: String(port),
-    PUBLIC_URL: base,
-    RATE_LIMIT_MAX: '0',
-    SANDBOX_CONTACTS: String(CONTACTS),
-    DATA_DIR: mkdtempSync(join(tmpdir(), 'sb-bench-')),
-  });
-  const app = await createApp(config, { database: db.prisma, logger: createLogger('silent') });
-  await app.listen({ port, host: '127.0.0.1' });
-  const { organization, key } = await app.get(OrganizationsService).createWithKey('bench');
-  const { accountToken, linkedAccountId } = await linkSandbox(app, organization.id);
-  const engine = app.get<{ syncAccount(id: string, o: { kind: 'full' }): Promise<SyncRunResult[]> }>(SYNC_RUNNER, { strict: false });
-  const failed = (await engine.syncAccount(linkedAccountId, { kind: 'full' })).filter((r) => r.outcome !== 'done');
-  if (failed.length) throw new Error(`sync failed: ${JSON.stringify(failed)}`);
+  const server = await startBenchServer({ contacts: CONTACTS });
+  const { app, db, base } = server;
+  const { accountToken } = await linkAndSync(server, VENDOR);
 
-  const headers = { authorization: `Bearer ${key.key}`, 'x-account-token': accountToken };
+  const headers = { authorization: `Bearer ${server.apiKey}`, 'x-account-token': accountToken };
   const restUrl = `${base}/api/crm/v1/contacts?page_size=100&expand=account,owner`;
   const query = `{ contacts(first: 100) { edges { node { ${scalarSelection('Contact')} account { ${scalarSelection('Account')} } owner { ${scalarSelection('User')} } } } pageInfo { hasNextPage endCursor } } }`;
   const gqlBody = JSON.stringify({ query });
@@ -146,30 +85,20 @@ async function main(): Promise<void> {
   const restCpu = await cpuPer(() => fetch(restUrl, { headers }).then((r) => r.text()));
   const gqlCpu = await cpuPer(() => fetch(`${base}/graphql`, { method: 'POST', headers: gqlHeaders, body: gqlBody }).then((r) => r.text()));
 
-  await load(restUrl, { seconds: 1, headers, connections: CONNECTIONS });
-  await load(`${base}/graphql`, { seconds: 1, headers: gqlHeaders, method: 'POST', body: gqlBody, connections: CONNECTIONS });
-  const r: number[] = [];
-  const g: number[] = [];
-  const p50: { r: number[]; g: number[] } = { r: [], g: [] };
-  for (let i = 0; i < ROUNDS; i++) {
-    const rr = await load(restUrl, { seconds: SECONDS, headers, connections: CONNECTIONS });
-    const gr = await load(`${base}/graphql`, { seconds: SECONDS, headers: gqlHeaders, method: 'POST', body: gqlBody, connections: CONNECTIONS });
-    if (rr.non2xx || gr.non2xx || rr.errors || gr.errors || !rr.requestsPerSecond || !gr.requestsPerSecond) throw new Error(`unexpected failures: ${JSON.stringify({ rr, gr })}`);
-    r.push(rr.requestsPerSecond);
-    g.push(gr.requestsPerSecond);
-    p50.r.push(rr.p50Ms);
-    p50.g.push(gr.p50Ms);
-  }
-  const avg = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
-  const ratio = avg(g) / avg(r);
+  const [restLoad, gqlLoad] = await compareLoad(
+    { url: restUrl, headers },
+    { url: `${base}/graphql`, headers: gqlHeaders, method: 'POST', body: gqlBody },
+    { rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS },
+  );
+  const ratio = gqlLoad.requestsPerSecond / restLoad.requestsPerSecond;
   const fixed = new Set(gqlCounts).size === 1;
   const maxQueries = Math.max(...gqlCounts);
   process.stdout.write(
     [
       `bench:graphql  page of 100 contacts with account and owner (${withBoth} of 100 have both), ${VENDOR} sandbox, ${fmt(CONTACTS)} contacts, stored reads; database: ${db.kind}`,
       `  ${CONNECTIONS} connections, ${ROUNDS} x ${SECONDS} s each, server and load generator on the same machine`,
-      `  REST    GET /contacts?page_size=100&expand=account,owner   ${fmt(avg(r))} req/s   p50 ${fmt(avg(p50.r), 1)} ms`,
-      `  GraphQL contacts(first: 100) { ... account { ... } owner { ... } }   ${fmt(avg(g))} req/s   p50 ${fmt(avg(p50.g), 1)} ms`,
+      `  REST    GET /contacts?page_size=100&expand=account,owner   ${fmt(restLoad.requestsPerSecond)} req/s   p50 ${fmt(restLoad.p50Ms, 1)} ms`,
+      `  GraphQL contacts(first: 100) { ... account { ... } owner { ... } }   ${fmt(gqlLoad.requestsPerSecond)} req/s   p50 ${fmt(gqlLoad.p50Ms, 1)} ms`,
       `  ratio GraphQL/REST: ${fmt(ratio, 3)}   (target >= 0.7: ${ratio >= 0.7 ? 'met' : 'NOT met'})`,
       `  CPU per request in this process (40 sequential, server + client): REST ${fmt(restCpu, 1)} ms, GraphQL ${fmt(gqlCpu, 1)} ms (ratio ${fmt(restCpu / gqlCpu, 3)})`,
       `  database statements per request (5 sequential requests): GraphQL ${gqlCounts.join(', ')}; REST ${restCounts.join(', ')}   (target fixed and <= 4: ${fixed && maxQueries <= 4 ? 'met' : 'NOT met'})`,

@@ -9,7 +9,7 @@ import { loadConfig } from '../src/config/config';
 import { createTestDatabase, type TestDatabase } from '../src/database/testing';
 import { createLogger } from '../src/observability/logger';
 import { OrganizationsService } from '../src/organizations/organizations.service';
-import { fmt, load } from './support';
+import { compareLoad, fmt } from './support';
 
 /**
  * bench:http — requests/s of an authenticated trivial route (GET /api/crm/v1/ping with a real
@@ -52,25 +52,14 @@ async function main(): Promise<void> {
   fixedOrganizationId = organization.id;
   const headers = { authorization: `Bearer ${key.key}` };
 
-  // Warm both (JIT, key cache), then alternate so drift hits both sides alike.
-  await load(`${authed.url}/api/crm/v1/ping`, { seconds: 1, headers });
-  await load(`${open.url}/api/crm/v1/ping`, { seconds: 1, headers });
-  const a: number[] = [];
-  const b: number[] = [];
-  for (let i = 0; i < rounds; i++) {
-    const ra = await load(`${authed.url}/api/crm/v1/ping`, { seconds, headers });
-    const rb = await load(`${open.url}/api/crm/v1/ping`, { seconds, headers });
-    if (ra.non2xx || rb.non2xx || ra.errors || rb.errors) throw new Error(`unexpected failures: ${JSON.stringify({ ra, rb })}`);
-    a.push(ra.requestsPerSecond);
-    b.push(rb.requestsPerSecond);
-  }
-  const avg = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
-  const ratio = avg(a) / avg(b);
+  // Warmed (JIT, key cache), then alternated so drift hits both sides alike.
+  const [withAuth, without] = await compareLoad({ url: `${authed.url}/api/crm/v1/ping`, headers }, { url: `${open.url}/api/crm/v1/ping`, headers }, { rounds, seconds });
+  const ratio = withAuth.requestsPerSecond / without.requestsPerSecond;
   process.stdout.write(
     [
       `bench:http  GET /api/crm/v1/ping, 32 connections, ${rounds} x ${seconds} s each, server and load generator on the same machine`,
-      `  with API-key auth:     ${fmt(avg(a))} req/s`,
-      `  without auth (const):  ${fmt(avg(b))} req/s`,
+      `  with API-key auth:     ${fmt(withAuth.requestsPerSecond)} req/s`,
+      `  without auth (const):  ${fmt(without.requestsPerSecond)} req/s`,
       `  ratio auth/no-auth:    ${fmt(ratio, 3)}   (target >= 0.9: ${ratio >= 0.9 ? 'met' : 'NOT met'})`,
       '',
     ].join('\n'),

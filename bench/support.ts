@@ -32,3 +32,39 @@ export async function load(url: string, options: { connections?: number; seconds
 export function fmt(n: number, digits = 0): string {
   return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 }
+
+/** One side of a comparison: what autocannon loads. */
+export interface LoadTarget {
+  url: string;
+  headers?: Record<string, string>;
+  method?: 'GET' | 'POST';
+  body?: string;
+}
+
+export interface LoadAverages {
+  requestsPerSecond: number;
+  p50Ms: number;
+}
+
+/**
+ * Throughput of two targets in the same run: each warmed for 1 s, then loaded alternately `rounds`
+ * times for `seconds` each, so drift on the machine hits both alike. Any non-2xx answer, error or
+ * empty round throws. Returns the averages of `a` and of `b`.
+ */
+export async function compareLoad(a: LoadTarget, b: LoadTarget, options: { rounds: number; seconds: number; connections?: number }): Promise<[LoadAverages, LoadAverages]> {
+  const run = (t: LoadTarget, seconds: number) => load(t.url, { seconds, connections: options.connections, headers: t.headers, method: t.method, body: t.body });
+  await run(a, 1);
+  await run(b, 1);
+  const rounds: [LoadResult, LoadResult][] = [];
+  for (let i = 0; i < options.rounds; i++) {
+    const ra = await run(a, options.seconds);
+    const rb = await run(b, options.seconds);
+    if (ra.non2xx || rb.non2xx || ra.errors || rb.errors || !ra.requestsPerSecond || !rb.requestsPerSecond) throw new Error(`unexpected failures: ${JSON.stringify({ ra, rb })}`);
+    rounds.push([ra, rb]);
+  }
+  const avg = (side: 0 | 1, key: 'requestsPerSecond' | 'p50Ms') => rounds.reduce((s, r) => s + r[side][key], 0) / rounds.length;
+  return [
+    { requestsPerSecond: avg(0, 'requestsPerSecond'), p50Ms: avg(0, 'p50Ms') },
+    { requestsPerSecond: avg(1, 'requestsPerSecond'), p50Ms: avg(1, 'p50Ms') },
+  ];
+}

@@ -69,6 +69,11 @@ export class IdentitiesService {
     }
   }
 
+  /** The cached id, if any (no query). */
+  cached(linkedAccountId: string, model: ModelName, remoteId: string): string | undefined {
+    return this.cache.get(`${linkedAccountId}\u0000${keyOf(model, remoteId)}`);
+  }
+
   /** Caches ids of one model resolved elsewhere (the store writer's upsert); only committed ones. */
   remember(linkedAccountId: string, model: ModelName, ids: Map<string, string>): void {
     for (const [remoteId, id] of ids) this.cache.set(`${linkedAccountId}\u0000${keyOf(model, remoteId)}`, id);

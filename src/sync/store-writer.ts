@@ -30,6 +30,8 @@ export interface WriteOptions {
 export interface PreparedPage {
   account: LinkedAccountRecord;
   model: ModelName;
+  /** The records' own ids when cached (committed ones only); null: the upsert resolves or creates it. */
+  ids: (string | null)[];
   remoteIds: string[];
   data: string[];
   remoteData: string[];
@@ -96,7 +98,7 @@ export class StoreWriter {
     const prepared = await this.prepare(account, model, records);
     const { result, events, ids } = await this.apply(this.prisma.sql, prepared, options);
     // Committed (a statement outside a transaction): the ids may be cached now.
-    if (ids) this.identities.remember(account.id, model, ids);
+    if (ids) this.remember(account, model, ids);
     if (events) this.publish(events);
     return result;
   }
@@ -124,6 +126,7 @@ export class StoreWriter {
     const page: PreparedPage = {
       account,
       model,
+      ids: [],
       remoteIds: [],
       data: [],
       remoteData: [],
@@ -139,6 +142,7 @@ export class StoreWriter {
       const dataJson = JSON.stringify(serializeData(r, { ids: idMap }));
       const fieldsJson = remoteFieldsJson(r.remoteFields);
       const rawJson = JSON.stringify(r.remoteData ?? []);
+      page.ids.push(this.identities.cached(account.id, model, r.remoteId) ?? null);
       page.remoteIds.push(r.remoteId);
       page.data.push(dataJson);
       page.remoteFields.push(fieldsJson);
@@ -207,17 +211,17 @@ export class StoreWriter {
     // the snapshot taken before it, so that is the row as it was (only for rows not inserted).
     return tx.query<ReturnedRow>(
       `WITH input AS (
-         SELECT * FROM unnest($3::text[], $4::jsonb[], $5::jsonb[], $6::jsonb[], $7::text[], $8::text[], $9::timestamptz[], $10::timestamptz[], $11::boolean[])
-           AS t(remote_id, data, remote_data, remote_fields, content_hash, remote_data_hash, remote_created_at, remote_updated_at, remote_was_deleted)
+         SELECT * FROM unnest($3::text[], $4::jsonb[], $5::jsonb[], $6::jsonb[], $7::text[], $8::text[], $9::timestamptz[], $10::timestamptz[], $11::boolean[], $12::uuid[])
+           AS t(remote_id, data, remote_data, remote_fields, content_hash, remote_data_hash, remote_created_at, remote_updated_at, remote_was_deleted, known_id)
        ),
        new_ids AS (
          INSERT INTO remote_identities (linked_account_id, model, remote_id)
-         SELECT $1::uuid, $2, remote_id FROM input ORDER BY remote_id
+         SELECT $1::uuid, $2, remote_id FROM input WHERE known_id IS NULL ORDER BY remote_id
          ON CONFLICT (linked_account_id, model, remote_id) DO NOTHING
          RETURNING id, remote_id
        ),
        resolved AS (
-         SELECT COALESCE(n.id, (SELECT r.id FROM remote_identities r WHERE r.linked_account_id = $1::uuid AND r.model = $2 AND r.remote_id = i.remote_id)) AS id, i.*
+         SELECT COALESCE(i.known_id, n.id, (SELECT r.id FROM remote_identities r WHERE r.linked_account_id = $1::uuid AND r.model = $2 AND r.remote_id = i.remote_id)) AS id, i.*
          FROM input i LEFT JOIN new_ids n ON n.remote_id = i.remote_id
        ),
        up AS (
@@ -272,6 +276,7 @@ export class StoreWriter {
         col(page.remoteCreatedAt),
         col(page.remoteUpdatedAt),
         col(page.remoteWasDeleted),
+        col(page.ids),
       ],
     );
   }
@@ -297,6 +302,11 @@ export class StoreWriter {
       result: { added: 0, changed: 0, deleted: rows.length, written: rows.length },
       events: items.length ? { account, model, items } : undefined,
     };
+  }
+
+  /** Caches the ids apply returned, once its transaction has committed (never before: a rollback would leave ids that do not exist). */
+  remember(account: LinkedAccountRecord, model: ModelName, ids: Map<string, string>): void {
+    this.identities.remember(account.id, model, ids);
   }
 
   /** Publishes events returned by apply / markDeletedIn (call after the transaction committed). */

@@ -330,7 +330,7 @@ export class SyncEngine implements SyncRunner {
       const prepared = await this.writer.prepare(account, model, page.records);
       const pageHwm = maxUpdated(page.records);
       const next: Checkpoint = { ...cp, state: page.nextState, walked: !page.nextState, seen: cp.seen + page.records.length };
-      const { result, events } = await this.sql.transaction(async (tx) => {
+      const { result, events, ids } = await this.sql.transaction(async (tx) => {
         await assertStored(tx, account.id);
         const applied = await this.writer.apply(tx, prepared, { emitEvents });
         if (cp.trackSeen && prepared.remoteIds.length) {
@@ -345,6 +345,8 @@ export class SyncEngine implements SyncRunner {
       });
       void result;
       Object.assign(cp, next);
+      // Committed: the page's ids may be cached (later pages and models refer to these records).
+      if (ids) this.writer.remember(account, model, ids);
       if (events) this.writer.publish(events);
       if (!page.nextState) return 'done';
     }

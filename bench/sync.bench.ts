@@ -187,7 +187,8 @@ async function limitsOff(vendor: VendorSlug, contacts: number): Promise<void> {
     // Time the store writer's own work (serialize, hash, resolve ids, the upsert).
     const prepare = writer.prepare.bind(writer);
     const apply = writer.apply.bind(writer);
-    // Breakdown: id resolution (inside prepare), the upsert; the rest of prepare is serializing and hashing.
+    // Breakdown: related-record ids not yet cached (idsFor, inside prepare), the upsert (which also
+    // resolves the records' own ids); the rest of prepare is serializing and hashing.
     const identities = ctx.get(IdentitiesService);
     const idsFor = identities.idsFor.bind(identities);
     identities.idsFor = async (...args: Parameters<IdentitiesService['idsFor']>) => {
@@ -237,7 +238,7 @@ async function limitsOff(vendor: VendorSlug, contacts: number): Promise<void> {
       `${vendor.padEnd(10)} ${fmt(contacts).padStart(9)} contacts  limits off  ${fmt(seen)} records (${fmt(contactsSeen)} contacts) in ${fmt(seconds, 1)} s = ${fmt(seen / seconds)} records/s` +
         `  peak RSS ${fmt(rss.peak / MB)} MB (start ${fmt(rssBefore / MB)}, 1st half ${fmt(rss.firstHalf / MB)}, 2nd half ${fmt(rss.secondHalf / MB)})` +
         (SKIP_RAW ? `  store write ${fmt(ours)} rows/s (raw insert not measured)` : `  store write ${fmt(ours)} rows/s vs raw unnest insert ${fmt(rawRate)} rows/s: ratio ${fmt(ours / rawRate, 2)}`) +
-        ` (writer ${fmt(Number(writeNs) / 1e9, 1)} s: ids ${fmt(Number(idsNs) / 1e9, 1)}, serialize+hash ${fmt(Number(writeNs - applyNs - idsNs) / 1e9, 1)}, upsert ${fmt(Number(applyNs) / 1e9, 1)}; raw ${fmt(raw.seconds, 1)} s)` +
+        ` (writer ${fmt(Number(writeNs) / 1e9, 1)} s: related ids ${fmt(Number(idsNs) / 1e9, 1)}, serialize+hash ${fmt(Number(writeNs - applyNs - idsNs) / 1e9, 1)}, upsert ${fmt(Number(applyNs) / 1e9, 1)}; raw ${fmt(raw.seconds, 1)} s)` +
         (failed.length ? `  FAILED: ${failed.map((f) => `${f.model}: ${f.error}`).join('; ')}` : ''),
     );
   } finally {

@@ -272,6 +272,7 @@ async function listObjects(conn: VendorConnection, model: ModelName, q: ListQuer
   const pageSize = Math.max(1, Math.min(100, Math.floor(q.pageSize)));
   const records: RemoteRecord[] = [];
   const candidatesBySource = new Map<number, string[] | undefined>();
+  const keep = { ...q.filters, includeDeleted: true };
   let calls = 0;
   while (st.s < sources.length && records.length < pageSize) {
     const source = sources[st.s];
@@ -279,7 +280,7 @@ async function listObjects(conn: VendorConnection, model: ModelName, q: ListQuer
     const batch = await fetchBatch(conn, api, mapper, source, st, pageSize - records.length, q, stages, candidatesBySource.get(st.s));
     calls++;
     const mapped = await mapPage(conn, api, mapper, source, batch, stageById, q.projection);
-    for (const r of mapped) if (matches(model, r, { ...q.filters, includeDeleted: true })) records.push(r);
+    for (const r of mapped) if (matches(model, r, keep)) records.push(r);
     if (batch.next) st = { s: st.s, d: st.d, ...batch.next };
     else if (st.d === 0 && q.filters.includeDeleted) st = { s: st.s, d: 1 };
     else st = { s: st.s + 1, d: 0 };

@@ -27,9 +27,12 @@ export function matches(model: ModelName, r: RemoteRecord, f: ListFilters): bool
   if (f.remoteId !== undefined && r.remoteId !== f.remoteId) return false;
   if ((f.createdAfter || f.createdBefore) && !inRange(time(r.remoteCreatedAt), f.createdAfter, f.createdBefore)) return false;
   if ((f.modifiedAfter || f.modifiedBefore) && !inRange(time(r.remoteUpdatedAt), f.modifiedAfter, f.modifiedBefore)) return false;
-  for (const [field, id] of Object.entries(f.relations ?? {})) if (!refMatches(r.fields[field], id)) return false;
+  // for-in, not Object.entries: this runs for every record of every page, and the maps are usually empty.
+  const { relations, strings, enums, datetimes } = f;
+  if (relations) for (const field in relations) if (!refMatches(r.fields[field], relations[field])) return false;
   const specFilters = MODELS[model].filters;
-  for (const [field, want] of Object.entries(f.strings ?? {})) {
+  if (strings) for (const field in strings) {
+    const want = strings[field];
     const have = r.fields[field];
     if (typeof have !== 'string') return false;
     const spec = specFilters.find((x) => x.kind === 'string' && x.field === field) as { match?: string } | undefined;
@@ -46,8 +49,9 @@ export function matches(model: ModelName, r: RemoteRecord, f: ListFilters): bool
     const list = (r.fields.phone_numbers ?? []) as PhoneNumber[];
     if (!list.some((p) => (want ? digits(p.phone_number) === want : p.phone_number === f.phone))) return false;
   }
-  for (const [field, want] of Object.entries(f.enums ?? {})) if (r.fields[field] !== want) return false;
-  for (const [field, range] of Object.entries(f.datetimes ?? {})) {
+  if (enums) for (const field in enums) if (r.fields[field] !== enums[field]) return false;
+  if (datetimes) for (const field in datetimes) {
+    const range = datetimes[field];
     const v = field === 'remote_created_at' ? (r.fields.remote_created_at ?? r.remoteCreatedAt) : r.fields[field];
     if (!inRange(time(v), range.gt, range.lt)) return false;
   }

@@ -1,4 +1,5 @@
 import { type VendorConnection, VendorError, type VendorResponse } from '../contract';
+import { isUtcDateTimeHead } from '../datetimes';
 import { SALESFORCE_API_VERSION } from './auth';
 
 /**
@@ -43,6 +44,7 @@ const SF_UTC = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3})\+0000$/;
 
 export function toIso(value: unknown): string | null {
   if (typeof value !== 'string' || value === '') return null;
+  if (value.length === 28 && value.endsWith('+0000') && isUtcDateTimeHead(value, true)) return `${value.slice(0, 23)}Z`;
   const utc = SF_UTC.exec(value);
   if (utc && !Number.isNaN(Date.parse(`${utc[1]}Z`))) return `${utc[1]}Z`;
   if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return `${value}T00:00:00.000Z`;

@@ -1,4 +1,5 @@
 import { VendorError, type VendorConnection, type VendorRequest, type VendorResponse } from '../contract';
+import { isUtcDateTimeHead } from '../datetimes';
 
 /**
  * Zoho CRM API v8 plumbing shared by the adapter: paths, error mapping (section C5 of the vendor
@@ -101,6 +102,7 @@ const ZOHO_UTC = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\+00:00$/;
 
 export function isoUtc(value: unknown): string | null {
   if (typeof value !== 'string' || !value) return null;
+  if (value.length === 25 && value.endsWith('+00:00') && isUtcDateTimeHead(value, false)) return `${value.slice(0, 19)}.000Z`;
   const utc = ZOHO_UTC.exec(value);
   if (utc && !Number.isNaN(Date.parse(`${utc[1]}Z`))) return `${utc[1]}.000Z`;
   const ms = Date.parse(value);

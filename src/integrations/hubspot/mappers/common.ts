@@ -1,5 +1,6 @@
 import type { ModelName } from '../../../models/spec';
 import type { Address, CommonValue, EmailAddress, ListFilters, PhoneNumber, RemoteRef } from '../../contract';
+import { isUtcDateTimeHead } from '../../datetimes';
 import type { SearchFilter } from '../api';
 import type { SourceSpec } from './types';
 
@@ -13,6 +14,7 @@ const CANONICAL_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 export function iso(v: string | null | undefined): string | null {
   if (v === undefined || v === null || v === '') return null;
+  if (v.length === 24 && v.charCodeAt(23) === 90 /* Z */ && isUtcDateTimeHead(v, true)) return v;
   if (CANONICAL_ISO.test(v) && !Number.isNaN(Date.parse(v))) return v;
   const t = /^\d{10,}$/.test(v) ? Number(v) : Date.parse(v);
   return Number.isNaN(t) ? v : new Date(t).toISOString();

@@ -185,8 +185,13 @@ export function copyIn(body: VendorBody, fields: Record<string, CommonValue>, ma
 }
 
 /** Plain vendor fields -> common fields. */
+/** Entries of the mappers' constant field tables, listed once instead of once per record. */
+const ENTRIES = new WeakMap<Record<string, string>, [string, string][]>();
+
 export function copyOut(rec: SfRecord, map: Record<string, string>, out: Record<string, CommonValue>, used: string[]): void {
-  for (const [common, vendor] of Object.entries(map)) {
+  let entries = ENTRIES.get(map);
+  if (!entries) ENTRIES.set(map, (entries = Object.entries(map)));
+  for (const [common, vendor] of entries) {
     if (!(vendor in rec)) continue;
     used.push(vendor);
     const v = rec[vendor];

@@ -92,13 +92,15 @@ export function country(v: unknown): string | null {
 
 /** An address from `{prefix}Street/City/State/{zip}/Country`, or none when all are empty. */
 export function address(raw: Raw, prefix: string, zip: string, type: string | null): Address[] {
+  // Field names built once per prefix: a key concatenated per call costs a fresh string and hash on every record.
+  const [street, city, state, postal, countryField] = addressKeys(prefix, zip);
   const a: Address = {
-    street_1: str(raw[`${prefix}Street`]),
+    street_1: str(raw[street]),
     street_2: null,
-    city: str(raw[`${prefix}City`]),
-    state: str(raw[`${prefix}State`]),
-    postal_code: str(raw[`${prefix}${zip}`]),
-    country: country(raw[`${prefix}Country`]),
+    city: str(raw[city]),
+    state: str(raw[state]),
+    postal_code: str(raw[postal]),
+    country: country(raw[countryField]),
     address_type: type,
   };
   return a.street_1 || a.city || a.state || a.postal_code || a.country ? [a] : [];
@@ -106,6 +108,15 @@ export function address(raw: Raw, prefix: string, zip: string, type: string | nu
 
 export function addressFields(prefix: string, zip: string): string[] {
   return [`${prefix}Street`, `${prefix}City`, `${prefix}State`, `${prefix}${zip}`, `${prefix}Country`];
+}
+
+const ADDRESS_KEYS = new Map<string, Map<string, readonly string[]>>();
+function addressKeys(prefix: string, zip: string): readonly string[] {
+  let byZip = ADDRESS_KEYS.get(prefix);
+  if (!byZip) ADDRESS_KEYS.set(prefix, (byZip = new Map()));
+  let keys = byZip.get(zip);
+  if (!keys) byZip.set(zip, (keys = addressFields(prefix, zip)));
+  return keys;
 }
 
 /** Writes the first address of the given type (or the first one) into prefix fields. */
@@ -121,9 +132,17 @@ export function writeAddress(out: Raw, value: CommonValue | undefined, prefix: s
 }
 
 /** email / phone sub-objects from vendor fields, typed by field. */
+/** Entries of the mappers' constant field tables, listed once instead of once per record. */
+const ENTRIES = new WeakMap<Record<string, string>, [string, string][]>();
+function entriesOf(fields: Record<string, string>): [string, string][] {
+  let e = ENTRIES.get(fields);
+  if (!e) ENTRIES.set(fields, (e = Object.entries(fields)));
+  return e;
+}
+
 export function emails(raw: Raw, fields: Record<string, string>): EmailAddress[] {
   const out: EmailAddress[] = [];
-  for (const [f, type] of Object.entries(fields)) {
+  for (const [f, type] of entriesOf(fields)) {
     const v = str(raw[f]);
     if (v) out.push({ email_address: v, email_address_type: type });
   }
@@ -132,7 +151,7 @@ export function emails(raw: Raw, fields: Record<string, string>): EmailAddress[]
 
 export function phones(raw: Raw, fields: Record<string, string>): PhoneNumber[] {
   const out: PhoneNumber[] = [];
-  for (const [f, type] of Object.entries(fields)) {
+  for (const [f, type] of entriesOf(fields)) {
     const v = str(raw[f]);
     if (v) out.push({ phone_number: v, phone_number_type: type });
   }

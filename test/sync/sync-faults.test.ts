@@ -1,13 +1,10 @@
-import type { INestApplicationContext } from '@nestjs/common';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../src/database/testing';
+import { describe, expect, it } from 'vitest';
 import type { VendorSlug } from '../../src/integrations/contract';
 import type { ModelName } from '../../src/models/spec';
-import { startStandalone, type RunningEmulator } from '../../src/sandbox/common/standalone';
-import { createEmulator } from '../../src/sandbox/registry';
 import type { SyncRunResult } from '../../src/sync/contract';
 import { SyncEngine } from '../../src/sync/sync.engine';
-import { dataPart, linkStandalone, liveRecords, startSyncContext, storedRecords } from '../../src/sync/testing';
+import { dataPart, linkStandalone, liveRecords, storedRecords } from '../../src/sync/testing';
+import { syncHarness } from '../support/sync-harness';
 
 /**
  * A flaky vendor: 10% of calls fail (429, 500, 503, dropped connections) and every access token
@@ -18,27 +15,14 @@ import { dataPart, linkStandalone, liveRecords, startSyncContext, storedRecords 
 const VENDORS: VendorSlug[] = ['salesforce', 'hubspot', 'zoho'];
 
 describe.each(VENDORS)('sync against a flaky %s emulator', (vendor) => {
-  let db: TestDatabase;
-  let emu: RunningEmulator;
-  let ctx: INestApplicationContext;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    emu = await startStandalone(createEmulator(vendor, { seed: 21, contacts: 500 }));
-    ctx = await startSyncContext(db.prisma, [emu]);
-  }, 120_000);
-  afterAll(async () => {
-    await ctx?.close();
-    await emu?.close();
-    await db?.close();
-  });
+  const h = syncHarness(vendor, { seed: 21, contacts: 500 });
 
   const control = (path: string, method: string, body?: unknown) =>
-    fetch(`${emu.url}/__sandbox${path}`, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+    fetch(`${h.emu.url}/__sandbox${path}`, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
 
   it('ends equal to the emulator, nothing lost, nothing duplicated', async () => {
-    const account = await linkStandalone(ctx, vendor, emu.url);
-    const engine = ctx.get(SyncEngine);
+    const account = await linkStandalone(h.ctx, vendor, h.emu.url);
+    const engine = h.ctx.get(SyncEngine);
     engine.pageSize = 50; // many pages, so faults and the token expiry land mid-walk
     let checks = 0;
     // Checked at every page boundary: the 5th boundary expires every token the emulator issued.
@@ -70,8 +54,8 @@ describe.each(VENDORS)('sync against a flaky %s emulator', (vendor) => {
     expect(checks).toBeGreaterThan(5);
 
     for (const model of ['Contact', 'Account', 'Opportunity', 'Engagement'] as ModelName[]) {
-      const live = await liveRecords(ctx, account, model);
-      const rows = await storedRecords(db.prisma, account.id, model);
+      const live = await liveRecords(h.ctx, account, model);
+      const rows = await storedRecords(h.db.prisma, account.id, model);
       expect(rows.length, model).toBe(live.length);
       expect(new Set(rows.map((r) => r.remote_id)).size, `${model} duplicates`).toBe(rows.length);
       const byId = new Map(rows.map((r) => [r.id, r]));

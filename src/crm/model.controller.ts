@@ -132,7 +132,12 @@ export function createModelController(spec: ModelSpec): Type<unknown> {
     ['update', [account, Param('id'), Body(), Res({ passthrough: true })]],
     ['remove', [account, Param('id')]],
   ];
-  for (const [method, decorators] of params) decorators.forEach((d, i) => d(proto, method, i));
+  for (const [method, decorators] of params) {
+    decorators.forEach((d, i) => d(proto, method, i));
+    // The services validate against the model spec themselves; declaring the parameters as plain
+    // objects tells Nest's ValidationPipe so (it skips them) instead of warning at every start.
+    Reflect.defineMetadata('design:paramtypes', decorators.map(() => Object), proto, method);
+  }
 
   const idParam = ApiParam({ name: 'id', format: 'uuid', description: `Switchboard id of the ${spec.name}.` });
   const plural = spec.route.replace(/-/g, ' ');

@@ -46,6 +46,44 @@ describe('IdentitiesService', () => {
     }
   });
 
+  it('answers the same ids from a cold cache (read from the store) as from a warm one, creating only the new ones', async () => {
+    const keys = Array.from({ length: 40 }, (_, i) => ({ model: (i % 2 ? 'Contact' : 'Account') as 'Contact' | 'Account', remoteId: `cw-${i}` }));
+    const warm = await ids.idsFor(accountId, keys);
+    const again = await ids.idsFor(accountId, keys);
+    expect(again).toEqual(warm);
+    const cold = new IdentitiesService(db.prisma);
+    const fresh = [...keys, { model: 'Contact' as const, remoteId: 'cw-new' }];
+    const coldIds = await cold.idsFor(accountId, fresh);
+    for (const k of keys) expect(coldIds.get(IdentitiesService.key(k.model, k.remoteId))).toBe(warm.get(IdentitiesService.key(k.model, k.remoteId)));
+    expect(await ids.idFor(accountId, 'Contact', 'cw-new')).toBe(coldIds.get(IdentitiesService.key('Contact', 'cw-new')));
+    const stored = await db.prisma.sql.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM remote_identities WHERE linked_account_id = $1::uuid AND remote_id LIKE 'cw-%'`,
+      [accountId],
+    );
+    expect(stored[0].n).toBe(fresh.length);
+  });
+
+  it('gives one id when concurrent requests mix known and new remote ids', async () => {
+    for (let round = 0; round < 20; round++) {
+      const known = await ids.idFor(accountId, 'Contact', `mix-${round}-known`);
+      const keys = [{ model: 'Contact' as const, remoteId: `mix-${round}-known` }, ...Array.from({ length: 3 }, (_, i) => ({ model: 'Contact' as const, remoteId: `mix-${round}-${i}` }))];
+      const results = await Promise.all(Array.from({ length: 8 }, () => new IdentitiesService(db.prisma).idsFor(accountId, keys)));
+      for (const r of results) {
+        expect(r.size).toBe(keys.length);
+        expect(r.get(IdentitiesService.key('Contact', `mix-${round}-known`))).toBe(known);
+      }
+      expect(new Set(results.flatMap((r) => [...r.values()])).size).toBe(keys.length);
+    }
+  });
+
+  it('remembers committed ids only of models other records refer to', () => {
+    const cache = new IdentitiesService(db.prisma);
+    cache.remember(accountId, 'Contact', new Map([['rem-1', '11111111-1111-4111-8111-111111111111']]));
+    cache.remember(accountId, 'Note', new Map([['rem-1', '22222222-2222-4222-8222-222222222222']]));
+    expect(cache.cached(accountId, 'Contact', 'rem-1')).toBe('11111111-1111-4111-8111-111111111111');
+    expect(cache.cached(accountId, 'Note', 'rem-1')).toBeUndefined();
+  });
+
   it('maps UUIDs back only within the same account and model', async () => {
     const id = await ids.idFor(accountId, 'Contact', '42');
     expect(await ids.remoteIdFor(accountId, 'Contact', id)).toBe('42');

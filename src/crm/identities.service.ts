@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { PrismaService } from '../database/prisma.service';
-import type { ModelName } from '../models/spec';
+import { MODEL_NAMES, type ModelName, relationFields } from '../models/spec';
 
 export interface RemoteKey {
   model: ModelName;
@@ -10,6 +10,17 @@ export interface RemoteKey {
 
 const keyOf = (model: string, remoteId: string) => `${model}\u0000${remoteId}`;
 
+/** Models some other model refers to (User, Account, Contact, ...): the only ids looked up as related ids. */
+const REFERENCED = new Set<ModelName>(MODEL_NAMES.flatMap((m) => relationFields(m).map((r) => r.target)));
+
+/**
+ * Cached mappings (about 210 bytes each: key, UUID string, LRU slot; measured with lru-cache on
+ * Node 20), so at most about 42 MB. Holds every referenced record of a 100,000-contact account
+ * (HubSpot: 150,050 users, accounts, contacts and deals); at 50,000 the pages of notes, tasks and
+ * engagements, which refer to contacts all over the range, missed nearly every time.
+ */
+export const IDENTITY_CACHE_ENTRIES = 200_000;
+
 /**
  * Stable ids: each (linked account, model, vendor id) gets one UUID forever. Resolved in bulk
  * (one statement per page of records), never one query per row.
@@ -17,11 +28,12 @@ const keyOf = (model: string, remoteId: string) => `${model}\u0000${remoteId}`;
 @Injectable()
 export class IdentitiesService {
   /**
-   * Mappings never change once made, so they are cached in memory (account-scoped keys). Bounded
-   * to about 10 MB: a sync of 100,000s of records resolves its ids in bulk per page anyway, and a
-   * larger cache only raised the sync's peak memory.
+   * Mappings never change once made, so they are cached in memory (account-scoped keys), bounded
+   * by IDENTITY_CACHE_ENTRIES. Ids of models nothing refers to (Note, Task, Engagement, Lead) are
+   * cached only when looked up, never by remember: a sync of their pages would otherwise push the
+   * referenced ids out.
    */
-  private readonly cache = new LRUCache<string, string>({ max: 50_000 });
+  private readonly cache = new LRUCache<string, string>({ max: IDENTITY_CACHE_ENTRIES });
 
   constructor(private readonly prisma: PrismaService) {}
 
@@ -36,13 +48,29 @@ export class IdentitiesService {
       else unique.set(key, k);
     }
     if (!unique.size) return out;
-    await this.insertAndRead(linkedAccountId, [...unique.values()], out);
+    // Most misses exist already (records of earlier pages or runs): a read, then an insert only
+    // for the ids still missing.
+    await this.read(linkedAccountId, [...unique.values()], out);
+    const absent = [...unique.entries()].filter(([key]) => !out.has(key)).map(([, k]) => k);
+    if (!absent.length) return out;
+    await this.insertAndRead(linkedAccountId, absent, out);
     // A concurrent request may have inserted some of the same ids after this statement's snapshot
     // was taken (PostgreSQL READ COMMITTED): ON CONFLICT skips them and the SELECT cannot see
     // them yet. A second statement sees them committed.
-    const missing = [...unique.entries()].filter(([key]) => !out.has(key)).map(([, k]) => k);
+    const missing = absent.filter((k) => !out.has(keyOf(k.model, k.remoteId)));
     if (missing.length) await this.insertAndRead(linkedAccountId, missing, out);
     return out;
+  }
+
+  private async read(linkedAccountId: string, keys: RemoteKey[], out: Map<string, string>): Promise<void> {
+    const rows = await this.prisma.sql.query<{ id: string; model: string; remote_id: string }>(
+      `SELECT r.id::text, r.model, r.remote_id
+       FROM unnest($2::text[], $3::text[]) AS i(model, remote_id)
+       JOIN remote_identities r ON r.linked_account_id = $1::uuid AND r.model = i.model AND r.remote_id = i.remote_id`,
+      [linkedAccountId, keys.map((k) => k.model), keys.map((k) => k.remoteId)],
+      { prepare: true },
+    );
+    this.collect(linkedAccountId, rows, out);
   }
 
   private async insertAndRead(linkedAccountId: string, keys: RemoteKey[], out: Map<string, string>): Promise<void> {
@@ -62,7 +90,12 @@ export class IdentitiesService {
        SELECT r.id::text, r.model, r.remote_id FROM remote_identities r JOIN input i ON i.model = r.model AND i.remote_id = r.remote_id
        WHERE r.linked_account_id = $1::uuid`,
       [linkedAccountId, models, remoteIds],
+      { prepare: true },
     );
+    this.collect(linkedAccountId, rows, out);
+  }
+
+  private collect(linkedAccountId: string, rows: { id: string; model: string; remote_id: string }[], out: Map<string, string>): void {
     for (const r of rows) {
       out.set(keyOf(r.model, r.remote_id), r.id);
       this.cache.set(`${linkedAccountId}\u0000${keyOf(r.model, r.remote_id)}`, r.id);
@@ -74,8 +107,12 @@ export class IdentitiesService {
     return this.cache.get(`${linkedAccountId}\u0000${keyOf(model, remoteId)}`);
   }
 
-  /** Caches ids of one model resolved elsewhere (the store writer's upsert); only committed ones. */
+  /**
+   * Caches ids of one model resolved elsewhere (the store writer's upsert); only committed ones.
+   * Ids of models nothing refers to are not kept (see the cache).
+   */
   remember(linkedAccountId: string, model: ModelName, ids: Map<string, string>): void {
+    if (!REFERENCED.has(model)) return;
     for (const [remoteId, id] of ids) this.cache.set(`${linkedAccountId}\u0000${keyOf(model, remoteId)}`, id);
   }
 

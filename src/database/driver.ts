@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PGlite, type Transaction as PGliteTransaction } from '@electric-sql/pglite';
@@ -22,10 +23,20 @@ import { blankPgliteSnapshotSync } from './pglite-cache';
  * int8/numeric (pg: string, PGlite: number/bigint): cast in SQL when it matters.
  */
 export interface SqlQueryable {
-  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<T[]>;
   /** Returns the number of affected rows of the statement. */
   execute(sql: string, params?: readonly unknown[]): Promise<number>;
   exec(script: string): Promise<void>;
+}
+
+export interface QueryOptions {
+  /**
+   * PostgreSQL: run as a named prepared statement (named after the text's hash), parsed once per
+   * connection; after five executions PostgreSQL may keep a generic plan instead of planning each
+   * call. For statements with a fixed text run once per page of a sync; never for texts built
+   * per call (every distinct text stays prepared on its connection). PGlite: no effect.
+   */
+  prepare?: boolean;
 }
 
 export interface SqlDriver extends SqlQueryable {
@@ -65,10 +76,19 @@ export function openDatabaseDriver(options: DatabaseOptions, extras: OpenDriverE
 
 // ---------------------------------------------------------------- PostgreSQL
 
+/** Statement names by text (the pg client keeps each name's text per connection and refuses a second text). */
+const statementNames = new Map<string, string>();
+const statementName = (sql: string): string => {
+  let name = statementNames.get(sql);
+  if (!name) statementNames.set(sql, (name = `sb_${hash('sha1', sql, 'hex')}`));
+  return name;
+};
+
 function pgQueryable(client: Pool | PoolClient): SqlQueryable {
   return {
-    async query<T>(sql: string, params?: readonly unknown[]) {
-      const result = await client.query(sql, params ? [...params] : undefined);
+    async query<T>(sql: string, params?: readonly unknown[], options?: QueryOptions) {
+      const values = params ? [...params] : undefined;
+      const result = options?.prepare ? await client.query({ name: statementName(sql), text: sql, values }) : await client.query(sql, values);
       return result.rows as T[];
     },
     async execute(sql: string, params?: readonly unknown[]) {

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config';
+import { ADAPTERS, VENDOR_SLUGS } from '../integrations/registry';
+import { CONFIG_VARIABLES, ConfigError, loadConfig } from './config';
+
+const vendor = VENDOR_SLUGS[0];
+const { clientId, clientSecret } = ADAPTERS[vendor].configuration;
 
 function expectConfigError(env: Record<string, string>, variable: string, fragment?: RegExp) {
   try {
@@ -23,7 +27,7 @@ describe('loadConfig', () => {
     expect(c.port).toBe(3000);
     expect(c.publicUrl).toBe('http://localhost:3000');
     expect(c.sandbox.mode).toBe('auto');
-    expect(c.vendors).toEqual({ salesforce: undefined, hubspot: undefined, zoho: undefined });
+    for (const slug of VENDOR_SLUGS) expect(c.vendors[slug], slug).toBeUndefined();
   });
 
   it('uses PostgreSQL when DATABASE_URL is set', () => {
@@ -38,7 +42,8 @@ describe('loadConfig', () => {
     expectConfigError({ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL', /postgres/);
     expectConfigError({ ENCRYPTION_KEY: 'short' }, 'ENCRYPTION_KEY', /32-byte/);
     expectConfigError({ LOG_LEVEL: 'loud' }, 'LOG_LEVEL');
-    expectConfigError({ HUBSPOT_CLIENT_ID: 'abc' }, 'HUBSPOT_CLIENT_SECRET');
+    expectConfigError({ [clientId.name]: 'abc' }, clientSecret.name);
+    expectConfigError({ [clientSecret.name]: 'abc' }, clientId.name);
   });
 
   it('requires ENCRYPTION_KEY in production', () => {
@@ -58,7 +63,21 @@ describe('loadConfig', () => {
   });
 
   it('switches a vendor to real credentials when both values are set', () => {
-    const c = loadConfig({ SALESFORCE_CLIENT_ID: 'id', SALESFORCE_CLIENT_SECRET: 'secret' });
-    expect(c.vendors.salesforce).toEqual({ clientId: 'id', clientSecret: 'secret' });
+    const c = loadConfig({ [clientId.name]: 'id', [clientSecret.name]: 'secret' });
+    expect(c.vendors[vendor]).toEqual({ clientId: 'id', clientSecret: 'secret' });
+    for (const other of VENDOR_SLUGS.filter((s) => s !== vendor)) expect(c.vendors[other], other).toBeUndefined();
+  });
+
+  it("reads every registered vendor's variables: client id and secret, and its further settings (validated like the rest)", () => {
+    for (const slug of VENDOR_SLUGS) {
+      const { clientId: id, clientSecret: secret, settings = [] } = ADAPTERS[slug].configuration;
+      for (const v of [id, secret, ...settings]) expect(CONFIG_VARIABLES[v.name]?.doc, v.name).toBe(v.doc);
+      expect(loadConfig({}).vendorSettings[slug]).toEqual(Object.fromEntries(settings.map((v) => [v.name, undefined])));
+    }
+    const withSetting = VENDOR_SLUGS.find((s) => ADAPTERS[s].configuration.settings?.length);
+    expect(withSetting).toBeDefined();
+    const setting = ADAPTERS[withSetting!].configuration.settings![0];
+    expect(loadConfig({ [setting.name]: 'a-valid-secret-value' }).vendorSettings[withSetting!]?.[setting.name]).toBe('a-valid-secret-value');
+    expectConfigError({ [setting.name]: 'x'.repeat(51) }, setting.name);
   });
 });

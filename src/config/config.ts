@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { VendorConfiguration } from '../integrations/contract';
+import { ADAPTERS, type VendorSlug } from '../integrations/registry';
 
 /**
  * Every setting comes from the environment and is validated once at boot. A bad value stops the
@@ -23,8 +25,14 @@ const url = (protocols: string[]) =>
     { message: `a URL starting with ${protocols.map((p) => p + '//').join(' or ')}` },
   );
 
-/** Variable name -> schema, default, and what it means (the README table is generated from this). */
-export const CONFIG_VARIABLES = {
+interface ConfigVariable {
+  schema: z.ZodType;
+  default: string | undefined;
+  doc: string;
+}
+
+/** The variables read before the vendors' (name -> schema, default, and what it means). */
+const CORE_BEFORE_VENDORS = {
   NODE_ENV: { schema: z.enum(['development', 'production', 'test']), default: 'development', doc: 'development, production or test. Production requires ENCRYPTION_KEY.' },
   HOST: { schema: z.string().min(1), default: '127.0.0.1', doc: 'Interface to listen on (0.0.0.0 in containers).' },
   PORT: { schema: port, default: '3000', doc: 'HTTP port (0 picks a free one).' },
@@ -50,13 +58,10 @@ export const CONFIG_VARIABLES = {
   SANDBOX: { schema: z.enum(['auto', 'off']), default: 'auto', doc: 'auto: vendors without credentials are served by the built-in emulators under /sandbox/<vendor>; off: never.' },
   SANDBOX_CONTACTS: { schema: z.coerce.number().int().min(0).max(1_000_000), default: '200', doc: 'Contacts generated per sandbox tenant (related records are derived from it).' },
   SANDBOX_SEED: { schema: z.coerce.number().int(), default: '1', doc: 'Seed of the deterministic sandbox data.' },
-  SALESFORCE_CLIENT_ID: { schema: z.string().min(1).optional(), default: undefined, doc: 'Salesforce connected-app consumer key (setting it switches Salesforce from sandbox to the real API).' },
-  SALESFORCE_CLIENT_SECRET: { schema: z.string().min(1).optional(), default: undefined, doc: 'Salesforce connected-app consumer secret.' },
-  HUBSPOT_CLIENT_ID: { schema: z.string().min(1).optional(), default: undefined, doc: 'HubSpot app client id (switches HubSpot to the real API).' },
-  HUBSPOT_CLIENT_SECRET: { schema: z.string().min(1).optional(), default: undefined, doc: 'HubSpot app client secret.' },
-  ZOHO_CLIENT_ID: { schema: z.string().min(1).optional(), default: undefined, doc: 'Zoho API console client id (switches Zoho to the real API).' },
-  ZOHO_CLIENT_SECRET: { schema: z.string().min(1).optional(), default: undefined, doc: 'Zoho API console client secret.' },
-  ZOHO_WEBHOOK_TOKEN: { schema: z.string().min(8).max(50).optional(), default: undefined, doc: 'Secret (8 to 50 characters) the token of each Zoho notification channel is derived from (bound to the org); incoming Zoho notifications must carry the token of their channel. Sandbox: derived automatically.' },
+} as const satisfies Record<string, ConfigVariable>;
+
+/** The variables read after the vendors'. */
+const CORE_AFTER_VENDORS = {
   WEBHOOK_RETRY_BASE_MS: { schema: z.coerce.number().int().min(10).max(3_600_000), default: '30000', doc: 'First retry delay of outgoing webhooks; doubles per attempt (with jitter, at most 1 hour) for 24 hours.' },
   WEBHOOK_PRIVATE_TARGETS: { schema: z.enum(['auto', 'allow', 'deny']), default: 'auto', doc: 'Whether outgoing webhook targets may be private, loopback or link-local addresses. auto: denied when NODE_ENV=production.' },
   SANDBOX_WEBHOOKS: { schema: z.enum(['auto', 'on', 'off']), default: 'auto', doc: "Whether the mounted sandbox vendors send their notifications to this server's /webhooks/vendors/<vendor>. auto: on unless NODE_ENV=test." },
@@ -67,9 +72,31 @@ export const CONFIG_VARIABLES = {
   SYNC_TICK_SECONDS: { schema: z.coerce.number().int().min(1).max(3600), default: '60', doc: 'How often a job-running process looks for linked accounts whose next sync is due (and for interrupted syncs to resume).' },
   SYNC_SCHEDULE: { schema: z.enum(['on', 'off']), default: 'on', doc: 'off: no automatic syncs (none on link, none on schedule); explicit requests (resync route, vendor webhooks) still run.' },
   SYNC_RETRY_BASE_MS: { schema: z.coerce.number().int().min(10).max(3_600_000), default: '15000', doc: 'First delay before a failed or lease-blocked model sync is retried (doubles per retry).' },
-} as const;
+} as const satisfies Record<string, ConfigVariable>;
 
-type Vars = typeof CONFIG_VARIABLES;
+const vendorConfigurations = (): [VendorSlug, VendorConfiguration][] => Object.entries(ADAPTERS).map(([slug, adapter]) => [slug as VendorSlug, adapter.configuration]);
+
+/** Every registered vendor's variables (src/integrations/<vendor>/config.ts), in registration order. */
+function vendorVariables(): Record<string, ConfigVariable> {
+  const out: Record<string, ConfigVariable> = {};
+  const add = (name: string, variable: ConfigVariable) => {
+    if (name in out || name in CORE_BEFORE_VENDORS || name in CORE_AFTER_VENDORS) throw new Error(`Configuration variable ${name} is declared twice`);
+    out[name] = variable;
+  };
+  for (const [, c] of vendorConfigurations()) {
+    for (const v of [c.clientId, c.clientSecret]) add(v.name, { schema: z.string().min(1).optional(), default: undefined, doc: v.doc });
+    for (const v of c.settings ?? []) add(v.name, { schema: v.schema, default: undefined, doc: v.doc });
+  }
+  return out;
+}
+
+/**
+ * Variable name -> schema, default, and what it means (the README table is generated from this):
+ * the core ones and, between them, each registered vendor's.
+ */
+export const CONFIG_VARIABLES: Readonly<Record<string, ConfigVariable>> = { ...CORE_BEFORE_VENDORS, ...vendorVariables(), ...CORE_AFTER_VENDORS };
+
+type Vars = typeof CORE_BEFORE_VENDORS & typeof CORE_AFTER_VENDORS;
 type Parsed = { [K in keyof Vars]: z.output<Vars[K]['schema']> };
 
 export interface VendorCredentials {
@@ -89,9 +116,12 @@ export interface AppConfig {
   bodyLimitBytes: number;
   passthrough: { timeoutMs: number; maxResponseBytes: number };
   sandbox: { mode: 'auto' | 'off'; contacts: number; seed: number };
-  vendors: { salesforce?: VendorCredentials; hubspot?: VendorCredentials; zoho?: VendorCredentials };
+  /** OAuth clients of the vendors that have one configured (the others are served by their emulators). */
+  vendors: Partial<Record<VendorSlug, VendorCredentials>>;
+  /** Each vendor's further settings (VendorConfiguration.settings) by variable name; unset ones are undefined. */
+  vendorSettings: Partial<Record<VendorSlug, Record<string, string | undefined>>>;
   redisUrl?: string;
-  webhooks: { zohoToken?: string; retryBaseMs: number; sandboxSelfDelivery: boolean; allowPrivateTargets: boolean };
+  webhooks: { retryBaseMs: number; sandboxSelfDelivery: boolean; allowPrivateTargets: boolean };
   queue: { prefix: string; serverRunsJobs: boolean; syncConcurrency: number; syncTickMs: number; syncRetryBaseMs: number; syncSchedule: boolean };
 }
 
@@ -105,12 +135,12 @@ export class ConfigError extends Error {
   }
 }
 
-function credentials(env: Parsed, id: keyof Parsed, secret: keyof Parsed): VendorCredentials | undefined {
-  const clientId = env[id] as string | undefined;
-  const clientSecret = env[secret] as string | undefined;
+function credentials(parsed: Record<string, unknown>, id: string, secret: string): VendorCredentials | undefined {
+  const clientId = parsed[id] as string | undefined;
+  const clientSecret = parsed[secret] as string | undefined;
   if (!clientId && !clientSecret) return undefined;
-  if (!clientId) throw new ConfigError(String(id), `set together with ${String(secret)}`);
-  if (!clientSecret) throw new ConfigError(String(secret), `set together with ${String(id)}`);
+  if (!clientId) throw new ConfigError(id, `set together with ${secret}`);
+  if (!clientSecret) throw new ConfigError(secret, `set together with ${id}`);
   return { clientId, clientSecret };
 }
 
@@ -160,14 +190,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
     passthrough: { timeoutMs: env.PASSTHROUGH_TIMEOUT_MS, maxResponseBytes: env.PASSTHROUGH_MAX_RESPONSE_BYTES },
     sandbox: { mode: env.SANDBOX, contacts: env.SANDBOX_CONTACTS, seed: env.SANDBOX_SEED },
-    vendors: {
-      salesforce: credentials(env, 'SALESFORCE_CLIENT_ID', 'SALESFORCE_CLIENT_SECRET'),
-      hubspot: credentials(env, 'HUBSPOT_CLIENT_ID', 'HUBSPOT_CLIENT_SECRET'),
-      zoho: credentials(env, 'ZOHO_CLIENT_ID', 'ZOHO_CLIENT_SECRET'),
-    },
+    vendors: Object.fromEntries(vendorConfigurations().map(([slug, c]) => [slug, credentials(parsed, c.clientId.name, c.clientSecret.name)])),
+    vendorSettings: Object.fromEntries(
+      vendorConfigurations().map(([slug, c]) => [slug, Object.fromEntries((c.settings ?? []).map((v) => [v.name, parsed[v.name] as string | undefined]))]),
+    ),
     redisUrl: env.REDIS_URL,
     webhooks: {
-      zohoToken: env.ZOHO_WEBHOOK_TOKEN,
       retryBaseMs: env.WEBHOOK_RETRY_BASE_MS,
       sandboxSelfDelivery: env.SANDBOX_WEBHOOKS === 'on' || (env.SANDBOX_WEBHOOKS === 'auto' && env.NODE_ENV !== 'test'),
       allowPrivateTargets: env.WEBHOOK_PRIVATE_TARGETS === 'allow' || (env.WEBHOOK_PRIVATE_TARGETS === 'auto' && env.NODE_ENV !== 'production'),

@@ -1,13 +1,15 @@
+import type { z } from 'zod';
 import type { AppConfig } from '../config/config';
 import type { ModelName, SubObjectKind } from '../models/spec';
+import type { VendorSlug } from './registry';
+
+export type { VendorSlug };
 
 /**
  * What every CRM vendor integration provides. A vendor is one folder under src/integrations/
  * (auth settings, API client use, mappers for each model, webhook parsing) plus one line in
  * registry.ts; everything outside that folder speaks only the common model below.
  */
-
-export type VendorSlug = 'salesforce' | 'hubspot' | 'zoho';
 
 /** A related record, by the vendor's id. The API layer turns it into our stable UUID. */
 export interface RemoteRef {
@@ -353,10 +355,37 @@ export interface VendorWebhooks {
   subscribe?(conn: VendorConnection, options: { notifyUrl: string; secret: string; remoteAccountId: string }): Promise<{ expiresAt: Date }>;
 }
 
+/** One environment variable a vendor reads; the README's configuration table lists it under `name`. */
+export interface VendorVariable {
+  /** Upper-case variable name, e.g. HUBSPOT_CLIENT_ID (kept stable: deployments set it). */
+  name: string;
+  /** What it means; its first sentence also names the variable in configuration errors. */
+  doc: string;
+}
+
+/** A vendor's settings beyond its OAuth client, validated at boot like every other variable. */
+export interface VendorSettingVariable extends VendorVariable {
+  /** Schema of the value; unset or empty reaches it as undefined (so it must accept undefined). */
+  schema: z.ZodType<string | undefined, unknown>;
+}
+
+/**
+ * How a vendor is configured from the environment (src/config reads every registered vendor's):
+ * its OAuth client, both variables or neither (neither: the sandbox emulator serves it), and any
+ * further settings, which reach the vendor as `AppConfig.vendorSettings[vendor][name]`.
+ */
+export interface VendorConfiguration {
+  clientId: VendorVariable;
+  clientSecret: VendorVariable;
+  settings?: readonly VendorSettingVariable[];
+}
+
 export interface CrmAdapter {
   readonly vendor: VendorSlug;
   readonly displayName: string;
   readonly auth: VendorAuthSettings;
+  /** The vendor's environment variables (client id and secret, further settings). */
+  readonly configuration: VendorConfiguration;
   /** Models this vendor can list (all ten for the three vendors). */
   readonly models: readonly ModelName[];
   /** Models this vendor can create/update/delete. */

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
+import { VENDOR_SLUGS } from '../integrations/registry';
 
 export class EndUserDetailsRequest {
   @ApiProperty({ description: "The end user's e-mail address.", example: 'pat@acme.example' })
@@ -24,7 +25,7 @@ export class EndUserDetailsRequest {
   @IsIn(['crm'], { each: true })
   categories!: string[];
 
-  @ApiPropertyOptional({ description: 'Vendor slug to go straight to (salesforce, hubspot, zoho); omit to let the end user pick.', example: 'hubspot', nullable: true, type: String })
+  @ApiPropertyOptional({ description: `Vendor slug to go straight to (${VENDOR_SLUGS.join(', ')}); omit to let the end user pick.`, example: 'hubspot', nullable: true, type: String })
   @IsOptional()
   @IsString()
   @Length(1, 50)

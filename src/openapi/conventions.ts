@@ -1,4 +1,6 @@
+import { VENDOR_SLUGS } from '../integrations/registry';
 import type { ServedRoute } from './routes';
+import { joinWords } from './words';
 
 type Json = Record<string, any>;
 
@@ -159,7 +161,7 @@ export const KNOWN_PARAMETERS: Record<string, { description: string; schema?: Js
   status: { description: 'Only objects with this status.' },
   expand: { description: 'Comma-separated relations to return as whole objects instead of ids.' },
   remote_id: { description: 'Only the record with this CRM id.' },
-  vendor: { description: 'Only objects of this CRM (integration slug: `hubspot`, `salesforce` or `zoho`).' },
+  vendor: { description: `Only objects of this CRM (integration slug: ${joinWords(VENDOR_SLUGS.toSorted().map((s) => `\`${s}\``), 'or')}).` },
   event: { description: 'Only deliveries of this event, e.g. `Contact.changed`.' },
   event_id: { description: 'Only deliveries of this event id (stable across retries and replays).', schema: uuid },
 };

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { findProjectRoot } from '../database/paths';
+import { ADAPTERS } from '../integrations/registry';
 import { ALIAS_CRM_PREFIX } from '../http/routes';
 import { crmComponentSchemas } from '../models/openapi';
 import { MODEL_NAMES, MODELS } from '../models/spec';
@@ -11,8 +12,9 @@ import { applyConventions, AUTO_OPERATION_ID } from './conventions';
 import { GRAPHQL_PATHS, GRAPHQL_ROUTES, GRAPHQL_SCHEMAS } from './graphql-paths';
 import { upgradeToOpenApi31 } from './openapi31';
 import { collectServedRoutes, type ServedRoute } from './routes';
+import { joinWords } from './words';
 
-const DESCRIPTION = `Switchboard is a self-hostable unified CRM API: one normalized model over Salesforce, HubSpot and Zoho CRM.
+const DESCRIPTION = `Switchboard is a self-hostable unified CRM API: one normalized model over ${joinWords(Object.values(ADAPTERS).map((a) => a.displayName), 'and')}.
 
 The REST surface is wire-compatible with Merge's CRM API: every route below is also served under \`/crm/v1\` (without \`/api\`), so Merge's SDKs work with only their base URL changed.
 

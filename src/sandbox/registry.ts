@@ -1,17 +1,32 @@
-import type { EmulatorSettings, SandboxEmulator, SandboxVendor } from './common/emulator';
+import type { VendorSlug } from '../integrations/registry';
+import type { EmulatorSettings, SandboxEmulator } from './common/emulator';
 import { createHubspotEmulator } from './hubspot/emulator';
 import { createSalesforceEmulator } from './salesforce/emulator';
 import { createZohoEmulator } from './zoho/emulator';
 
-/** Every sandbox vendor. Adding one: a folder with create<Vendor>Emulator and a line here. */
-export const SANDBOX_FACTORIES: Record<SandboxVendor, (settings?: Partial<EmulatorSettings>) => SandboxEmulator> = {
+type EmulatorFactory = (settings?: Partial<EmulatorSettings>) => SandboxEmulator;
+
+/**
+ * Every sandbox vendor: the slug of the integration it emulates (the key, which SandboxVendor is made
+ * of) and its factory. Adding one: a folder with create<Vendor>Emulator and a line here; it is then
+ * mounted under /sandbox/<slug> whenever the vendor has no credentials configured.
+ */
+export const SANDBOX_FACTORIES = {
   salesforce: createSalesforceEmulator,
   hubspot: createHubspotEmulator,
   zoho: createZohoEmulator,
-};
+} as const satisfies Partial<Record<VendorSlug, EmulatorFactory>>;
+
+/** A vendor that has an emulator. */
+export type SandboxVendor = keyof typeof SANDBOX_FACTORIES;
 
 export const SANDBOX_VENDORS = Object.keys(SANDBOX_FACTORIES) as SandboxVendor[];
 
+export function isSandboxVendor(value: string): value is SandboxVendor {
+  return Object.hasOwn(SANDBOX_FACTORIES, value);
+}
+
 export function createEmulator(vendor: SandboxVendor, settings: Partial<EmulatorSettings> = {}): SandboxEmulator {
-  return SANDBOX_FACTORIES[vendor](settings);
+  const factory: EmulatorFactory = SANDBOX_FACTORIES[vendor];
+  return factory(settings);
 }

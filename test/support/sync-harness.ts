@@ -1,10 +1,9 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { afterAll, beforeAll } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../src/database/testing';
-import type { VendorSlug } from '../../src/integrations/contract';
 import type { EmulatorSettings } from '../../src/sandbox/common/emulator';
 import { startStandalone, type RunningEmulator } from '../../src/sandbox/common/standalone';
-import { createEmulator } from '../../src/sandbox/registry';
+import { createEmulator, type SandboxVendor } from '../../src/sandbox/registry';
 import { startSyncContext } from '../../src/sync/testing';
 
 export interface SyncHarness {
@@ -19,7 +18,7 @@ export interface SyncHarness {
  * the enclosing describe's beforeAll and closed in its afterAll. Call it inside describe(); the
  * fields are set once that beforeAll has run (beforeAll hooks registered after it see them).
  */
-export function syncHarness(vendor: VendorSlug, settings: Partial<EmulatorSettings>): SyncHarness {
+export function syncHarness(vendor: SandboxVendor, settings: Partial<EmulatorSettings>): SyncHarness {
   const h = {} as SyncHarness;
   beforeAll(async () => {
     h.db = await createTestDatabase();

@@ -1,17 +1,16 @@
-import type { INestApplicationContext } from '@nestjs/common';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../src/database/testing';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { EventBus, type SwitchboardEvent } from '../../src/events/event-bus';
-import type { RemoteRecord, VendorSlug } from '../../src/integrations/contract';
+import type { RemoteRecord } from '../../src/integrations/contract';
 import { adapterFor } from '../../src/integrations/registry';
 import { VendorConnections } from '../../src/linked-accounts/connections';
 import type { LinkedAccountRecord } from '../../src/linked-accounts/linked-accounts.service';
 import type { ModelName } from '../../src/models/spec';
-import { startStandalone, type RunningEmulator } from '../../src/sandbox/common/standalone';
-import { createEmulator } from '../../src/sandbox/registry';
+import type { RunningEmulator } from '../../src/sandbox/common/standalone';
+import { SANDBOX_VENDORS } from '../../src/sandbox/registry';
 import { StoreWriter } from '../../src/sync/store-writer';
 import { SyncEngine } from '../../src/sync/sync.engine';
-import { dataPart, linkStandalone, liveRecords, startSyncContext, storedRecords } from '../../src/sync/testing';
+import { dataPart, linkStandalone, liveRecords, storedRecords } from '../../src/sync/testing';
+import { syncHarness } from '../support/sync-harness';
 
 /**
  * The sync engine against each vendor's emulator (a few thousand records across all models) on a
@@ -20,9 +19,6 @@ import { dataPart, linkStandalone, liveRecords, startSyncContext, storedRecords 
  */
 
 const CONTACTS = 1_000;
-const VENDORS: VendorSlug[] = ['salesforce', 'hubspot', 'zoho'];
-/** The vendors' object names for /__sandbox/mutate of contacts. */
-const CONTACT_OBJECT: Record<VendorSlug, string> = { salesforce: 'Contact', hubspot: 'contacts', zoho: 'Contacts' };
 
 async function mutate(emu: RunningEmulator, body: Record<string, unknown>): Promise<{ created: string[]; updated: string[]; deleted: string[] }> {
   const res = await fetch(`${emu.url}/__sandbox/mutate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -40,30 +36,20 @@ function abortAfterChecks(n: number): AbortSignal {
   } as AbortSignal;
 }
 
-describe.each(VENDORS)('sync engine against the %s emulator', (vendor) => {
-  let db: TestDatabase;
-  let emu: RunningEmulator;
-  let ctx: INestApplicationContext;
+describe.each(SANDBOX_VENDORS)('sync engine against the %s emulator', (vendor) => {
+  const h = syncHarness(vendor, { seed: 11, contacts: CONTACTS });
   let engine: SyncEngine;
   let account: LinkedAccountRecord;
   const events: SwitchboardEvent[] = [];
   const settle = () => new Promise((r) => setTimeout(r, 10));
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    emu = await startStandalone(createEmulator(vendor, { seed: 11, contacts: CONTACTS }));
-    ctx = await startSyncContext(db.prisma, [emu]);
-    engine = ctx.get(SyncEngine);
-    account = await linkStandalone(ctx, vendor, emu.url);
-    ctx.get(EventBus).subscribe('*', (e) => {
+    engine = h.ctx.get(SyncEngine);
+    account = await linkStandalone(h.ctx, vendor, h.emu.url);
+    h.ctx.get(EventBus).subscribe('*', (e) => {
       events.push(e);
     });
   }, 120_000);
-  afterAll(async () => {
-    await ctx?.close();
-    await emu?.close();
-    await db?.close();
-  });
 
   it('a first full sync stores every model equal to the live read, in dependency order, without record events', async () => {
     const results = await engine.syncAccount(account.id);
@@ -84,8 +70,8 @@ describe.each(VENDORS)('sync engine against the %s emulator', (vendor) => {
     for (const s of statuses) expect(s).toMatchObject({ status: 'DONE', is_initial_sync: false });
 
     for (const model of adapter.models) {
-      const live = await liveRecords(ctx, account, model);
-      const rows = await storedRecords(db.prisma, account.id, model);
+      const live = await liveRecords(h.ctx, account, model);
+      const rows = await storedRecords(h.db.prisma, account.id, model);
       expect(rows.length, model).toBe(live.length);
       const byId = new Map(rows.map((r) => [r.id, r]));
       for (const rec of live) {
@@ -98,11 +84,11 @@ describe.each(VENDORS)('sync engine against the %s emulator', (vendor) => {
         expect(row!.remote_was_deleted).toBe(false);
       }
     }
-    expect((await storedRecords(db.prisma, account.id, 'Contact')).length).toBe(CONTACTS);
+    expect((await storedRecords(h.db.prisma, account.id, 'Contact')).length).toBe(CONTACTS);
   }, 600_000);
 
   it('a second run with no changes writes nothing and moves no modified_at', async () => {
-    const before = await storedRecords(db.prisma, account.id, 'Contact');
+    const before = await storedRecords(h.db.prisma, account.id, 'Contact');
     const full = await engine.syncAccount(account.id, { kind: 'full' });
     for (const r of full) {
       expect(r.outcome, `${r.model}: ${r.error}`).toBe('done');
@@ -118,14 +104,14 @@ describe.each(VENDORS)('sync engine against the %s emulator', (vendor) => {
     for (const model of ['User', 'Account', 'Contact', 'Opportunity', 'Engagement'] as ModelName[]) {
       expect(incremental.find((r) => r.model === model)?.kind, model).toBe('incremental');
     }
-    const after = await storedRecords(db.prisma, account.id, 'Contact');
+    const after = await storedRecords(h.db.prisma, account.id, 'Contact');
     expect(after.map((r) => String(r.modified_at))).toEqual(before.map((r) => String(r.modified_at)));
   }, 600_000);
 
   it('changes, deletions and new records appear after the next incremental sync, each with its event', async () => {
     events.length = 0;
-    const [{ now: before }] = await db.prisma.sql.query<{ now: Date | string }>('SELECT now() AS now');
-    const m = await mutate(emu, { object: CONTACT_OBJECT[vendor], create: 2, update: 3, delete: 1 });
+    const [{ now: before }] = await h.db.prisma.sql.query<{ now: Date | string }>('SELECT now() AS now');
+    const m = await mutate(h.emu, { object: h.emu.emulator.contactObject, create: 2, update: 3, delete: 1 });
     expect(m.created).toHaveLength(2);
     expect(m.updated).toHaveLength(3);
     expect(m.deleted).toHaveLength(1);
@@ -143,10 +129,10 @@ describe.each(VENDORS)('sync engine against the %s emulator', (vendor) => {
       expect(e.data).not.toHaveProperty('remote_data');
       expect(e.data.id).toEqual(expect.any(String));
     }
-    const rows = await storedRecords(db.prisma, account.id, 'Contact');
+    const rows = await storedRecords(h.db.prisma, account.id, 'Contact');
     expect(rows).toHaveLength(CONTACTS + 2);
     expect(rows.filter((x) => x.remote_was_deleted).map((x) => x.remote_id)).toEqual(m.deleted);
-    const live = await liveRecords(ctx, account, 'Contact');
+    const live = await liveRecords(h.ctx, account, 'Contact');
     const byId = new Map(rows.map((x) => [x.id, x]));
     for (const rec of live) expect(byId.get(rec.id as string)?.data, String(rec.remote_id)).toEqual(dataPart(rec));
     // Only the changed rows moved modified_at.
@@ -155,36 +141,36 @@ describe.each(VENDORS)('sync engine against the %s emulator', (vendor) => {
   }, 600_000);
 
   it('a full resync marks records the vendor no longer has as deleted', async () => {
-    const store = ctx.get(StoreWriter);
+    const store = h.ctx.get(StoreWriter);
     // A record the vendor never had (e.g. left over from a lost delete) is absent from the walk.
-    const [ghost] = (await liveRecords(ctx, account, 'Account')).slice(0, 1);
+    const [ghost] = (await liveRecords(h.ctx, account, 'Account')).slice(0, 1);
     expect(ghost).toBeDefined();
-    const rows = await storedRecords(db.prisma, account.id, 'Account');
-    await db.prisma.sql.execute(`UPDATE crm_records SET remote_id = 'ghost-1', id = gen_random_uuid() WHERE id = $1::uuid`, [rows[0].id]);
+    const rows = await storedRecords(h.db.prisma, account.id, 'Account');
+    await h.db.prisma.sql.execute(`UPDATE crm_records SET remote_id = 'ghost-1', id = gen_random_uuid() WHERE id = $1::uuid`, [rows[0].id]);
     void store;
     const [r] = await engine.syncAccount(account.id, { models: ['Account'], kind: 'full' });
     expect(r).toMatchObject({ outcome: 'done', deleted: 1, added: 1 });
-    const after = await storedRecords(db.prisma, account.id, 'Account');
+    const after = await storedRecords(h.db.prisma, account.id, 'Account');
     expect(after.find((x) => x.remote_id === 'ghost-1')?.remote_was_deleted).toBe(true);
     expect(after.filter((x) => x.remote_was_deleted)).toHaveLength(1);
-    const left = await db.prisma.sql.query<{ n: string }>(`SELECT count(*)::text AS n FROM sync_seen WHERE linked_account_id = $1::uuid`, [account.id]);
+    const left = await h.db.prisma.sql.query<{ n: string }>(`SELECT count(*)::text AS n FROM sync_seen WHERE linked_account_id = $1::uuid`, [account.id]);
     expect(left[0].n).toBe('0');
   }, 600_000);
 
   it('resumes from its checkpoint after an abort: nothing lost, nothing duplicated', async () => {
-    const second = await linkStandalone(ctx, vendor, emu.url);
+    const second = await linkStandalone(h.ctx, vendor, h.emu.url);
     engine.pageSize = 100;
     try {
       const aborted = await engine.run(second.id, 'Contact', { signal: abortAfterChecks(3) });
       expect(aborted).toMatchObject({ outcome: 'aborted', kind: 'full', seen: 300 });
-      const state = await db.prisma.syncState.findUniqueOrThrow({ where: { linkedAccountId_model: { linkedAccountId: second.id, model: 'Contact' } } });
+      const state = await h.db.prisma.syncState.findUniqueOrThrow({ where: { linkedAccountId_model: { linkedAccountId: second.id, model: 'Contact' } } });
       expect(state.status).toBe('PARTIALLY_SYNCED');
       expect(state.checkpoint).not.toBeNull();
       expect(state.leaseOwner).toBeNull();
-      expect((await storedRecords(db.prisma, second.id, 'Contact')).length).toBe(300);
+      expect((await storedRecords(h.db.prisma, second.id, 'Contact')).length).toBe(300);
 
       // As if the process had been killed mid-run: its lease is still set, but expired.
-      await db.prisma.syncState.update({
+      await h.db.prisma.syncState.update({
         where: { linkedAccountId_model: { linkedAccountId: second.id, model: 'Contact' } },
         data: { status: 'SYNCING', leaseOwner: 'killed-process', leaseExpiresAt: new Date(Date.now() - 1_000) },
       });
@@ -193,10 +179,10 @@ describe.each(VENDORS)('sync engine against the %s emulator', (vendor) => {
       expect(resumed.kind).toBe('full');
       // The counters continue the open run: the resumed part read only the rest.
       expect(resumed.seen).toBe(CONTACTS + 2);
-      const rows = await storedRecords(db.prisma, second.id, 'Contact');
+      const rows = await storedRecords(h.db.prisma, second.id, 'Contact');
       expect(rows).toHaveLength(CONTACTS + 2);
       expect(new Set(rows.map((x) => x.remote_id)).size).toBe(rows.length);
-      const runs = await db.prisma.syncRun.findMany({ where: { linkedAccountId: second.id, model: 'Contact' }, orderBy: { startedAt: 'asc' } });
+      const runs = await h.db.prisma.syncRun.findMany({ where: { linkedAccountId: second.id, model: 'Contact' }, orderBy: { startedAt: 'asc' } });
       expect(runs.map((x) => x.outcome)).toEqual(['aborted', 'done']);
       expect(runs[1].seen - runs[0].seen).toBe(CONTACTS + 2 - 300);
     } finally {
@@ -205,9 +191,9 @@ describe.each(VENDORS)('sync engine against the %s emulator', (vendor) => {
   }, 600_000);
 
   it('a page read from the vendor before an API write but stored after it does not undo the write', async () => {
-    const store = ctx.get(StoreWriter);
+    const store = h.ctx.get(StoreWriter);
     const adapter = adapterFor(vendor)!;
-    const conn = ctx.get(VendorConnections).forAccount(account);
+    const conn = h.ctx.get(VendorConnections).forAccount(account);
     const prepare = store.prepare.bind(store);
     let written: RemoteRecord | undefined;
     // The API write (vendor first, then the store, as CrmWriteService does) lands between the
@@ -229,42 +215,29 @@ describe.each(VENDORS)('sync engine against the %s emulator', (vendor) => {
       store.prepare = prepare;
     }
     expect(written).toBeDefined();
-    const row = (await storedRecords(db.prisma, account.id, 'Contact')).find((x) => x.remote_id === written!.remoteId);
+    const row = (await storedRecords(h.db.prisma, account.id, 'Contact')).find((x) => x.remote_id === written!.remoteId);
     expect(row?.data.first_name).toBe('Raced');
     // The next sync reads the written version itself: nothing to write, the copy equals the vendor.
     const [again] = await engine.syncAccount(account.id, { models: ['Contact'] });
     expect(again.outcome, again.error).toBe('done');
-    const live = (await liveRecords(ctx, account, 'Contact')).find((x) => x.remote_id === written!.remoteId)!;
-    const after = (await storedRecords(db.prisma, account.id, 'Contact')).find((x) => x.remote_id === written!.remoteId)!;
+    const live = (await liveRecords(h.ctx, account, 'Contact')).find((x) => x.remote_id === written!.remoteId)!;
+    const after = (await storedRecords(h.db.prisma, account.id, 'Contact')).find((x) => x.remote_id === written!.remoteId)!;
     expect(after.data).toEqual(dataPart(live));
   }, 600_000);
 
   it('skips a pair whose lease another process holds', async () => {
-    await db.prisma.syncState.update({
+    await h.db.prisma.syncState.update({
       where: { linkedAccountId_model: { linkedAccountId: account.id, model: 'Note' } },
       data: { leaseOwner: 'another-process', leaseExpiresAt: new Date(Date.now() + 600_000) },
     });
     const r = await engine.run(account.id, 'Note', {});
     expect(r.outcome).toBe('skipped');
-    await db.prisma.syncState.update({ where: { linkedAccountId_model: { linkedAccountId: account.id, model: 'Note' } }, data: { leaseOwner: null, leaseExpiresAt: null } });
+    await h.db.prisma.syncState.update({ where: { linkedAccountId_model: { linkedAccountId: account.id, model: 'Note' } }, data: { leaseOwner: null, leaseExpiresAt: null } });
   });
 });
 
 describe('one failing model does not stop the others', () => {
-  let db: TestDatabase;
-  let emu: RunningEmulator;
-  let ctx: INestApplicationContext;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    emu = await startStandalone(createEmulator('zoho', { seed: 5, contacts: 200 }));
-    ctx = await startSyncContext(db.prisma, [emu]);
-  }, 120_000);
-  afterAll(async () => {
-    await ctx?.close();
-    await emu?.close();
-    await db?.close();
-  });
+  const h = syncHarness('zoho', { seed: 5, contacts: 200 });
 
   it('a model the token may not read fails with an issue carrying the vendor message; the rest sync', async () => {
     // Everything but deals (Opportunity): Zoho answers OAUTH_SCOPE_MISMATCH for that module only.
@@ -280,16 +253,16 @@ describe('one failing model does not stop the others', () => {
       'ZohoCRM.users.READ',
       'ZohoCRM.org.READ',
     ].join(',');
-    const account = await linkStandalone(ctx, 'zoho', emu.url, { scope });
-    const results = await ctx.get(SyncEngine).syncAccount(account.id);
+    const account = await linkStandalone(h.ctx, 'zoho', h.emu.url, { scope });
+    const results = await h.ctx.get(SyncEngine).syncAccount(account.id);
     if (process.env.SYNC_DEBUG) console.log(JSON.stringify(results));
     const byModel = new Map(results.map((r) => [r.model, r]));
     expect(byModel.get('Opportunity')?.outcome).toBe('failed');
     for (const m of ['Account', 'Contact', 'User'] as ModelName[]) expect(byModel.get(m)?.outcome, `${m}: ${byModel.get(m)?.error}`).toBe('done');
-    const issues = await db.prisma.linkedAccountIssue.findMany({ where: { linkedAccountId: account.id, status: 'ONGOING' } });
+    const issues = await h.db.prisma.linkedAccountIssue.findMany({ where: { linkedAccountId: account.id, status: 'ONGOING' } });
     expect(issues).toHaveLength(1);
     expect(issues[0].errorDescription).toContain('Opportunity');
-    const state = await db.prisma.syncState.findUniqueOrThrow({ where: { linkedAccountId_model: { linkedAccountId: account.id, model: 'Opportunity' } } });
+    const state = await h.db.prisma.syncState.findUniqueOrThrow({ where: { linkedAccountId_model: { linkedAccountId: account.id, model: 'Opportunity' } } });
     expect(state).toMatchObject({ status: 'FAILED', lastSyncResult: 'FAILED', leaseOwner: null });
   }, 600_000);
 });

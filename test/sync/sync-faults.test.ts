@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { VendorSlug } from '../../src/integrations/contract';
 import type { ModelName } from '../../src/models/spec';
+import { SANDBOX_VENDORS } from '../../src/sandbox/registry';
 import type { SyncRunResult } from '../../src/sync/contract';
 import { SyncEngine } from '../../src/sync/sync.engine';
 import { dataPart, linkStandalone, liveRecords, storedRecords } from '../../src/sync/testing';
@@ -12,9 +12,8 @@ import { syncHarness } from '../support/sync-harness';
  * resumes from its checkpoint) until every model is done; the store must then equal the vendor.
  */
 
-const VENDORS: VendorSlug[] = ['salesforce', 'hubspot', 'zoho'];
 
-describe.each(VENDORS)('sync against a flaky %s emulator', (vendor) => {
+describe.each(SANDBOX_VENDORS)('sync against a flaky %s emulator', (vendor) => {
   const h = syncHarness(vendor, { seed: 21, contacts: 500 });
 
   const control = (path: string, method: string, body?: unknown) =>

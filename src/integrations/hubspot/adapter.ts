@@ -15,6 +15,7 @@ import {
 } from '../contract';
 import { HubspotApi, type HubObject, type SearchFilter } from './api';
 import { hubspotAuth } from './auth';
+import { hubspotConfiguration } from './config';
 import { compareIds, matches } from './filters';
 import { dealStages, fieldClass, properties, type HubProperty, type PipelineStage } from './metadata';
 import { iso } from './mappers/common';
@@ -434,6 +435,7 @@ export const hubspotAdapter: CrmAdapter = {
   vendor: 'hubspot',
   displayName: 'HubSpot',
   auth: hubspotAuth,
+  configuration: hubspotConfiguration,
   models: ALL_MODELS,
   // The object list API's largest page (search pages hold 200, but plain walks use the list API).
   syncPageSize: 100,

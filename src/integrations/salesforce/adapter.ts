@@ -14,6 +14,7 @@ import {
 } from '../contract';
 import { DATA_PATH, describe, isSfId, type SfDescribe, type SfRecord, selectableFields, soql, soqlString, toIso, toVendorError } from './api';
 import { salesforceAuth } from './auth';
+import { salesforceConfiguration } from './config';
 import { compileFilter } from './filters';
 import { mappedFields } from './projection';
 import { refId } from './mappers/common';
@@ -271,6 +272,7 @@ export const salesforceAdapter: CrmAdapter = {
   vendor: 'salesforce',
   displayName: 'Salesforce',
   auth: salesforceAuth,
+  configuration: salesforceConfiguration,
   models: MODEL_NAMES,
   writableModels: WRITABLE,
   syncPageSize: SYNC_PAGE_SIZE,

@@ -16,6 +16,7 @@ import {
 } from '../contract';
 import { API_PREFIX, call, ensureOk, vendorError, zohoDateTime, type ZohoErrorBody } from './api';
 import { zohoAuth } from './auth';
+import { zohoConfiguration } from './config';
 import { criteriaFor, hasFieldFilters, joinCriteria, matchesFilters } from './filters';
 import { SOURCES, type MapContext, type ModuleMapper, type Raw } from './mappers';
 import { ENGAGEMENT_TYPE_IDS } from './mappers/engagement';
@@ -474,6 +475,7 @@ export const zohoAdapter: CrmAdapter = {
   vendor: 'zoho',
   displayName: 'Zoho CRM',
   auth: zohoAuth,
+  configuration: zohoConfiguration,
   models: ['Account', 'Contact', 'Lead', 'Opportunity', 'Note', 'Task', 'Engagement', 'EngagementType', 'User', 'Stage'],
   writableModels: ['Account', 'Contact', 'Lead', 'Opportunity', 'Note', 'Task', 'Engagement'],
   syncPageSize: PER_PAGE,

@@ -2,6 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { ModelName } from '../../models/spec';
 import type { IncomingVendorRequest, VendorConnection, VendorWebhookChange, VendorWebhooks, WebhookVerdict } from '../contract';
 import { API_PREFIX, ensureOk, zohoDateTime } from './api';
+import { ZOHO_WEBHOOK_TOKEN } from './config';
 
 /**
  * Zoho CRM notifications (vendor reference C7): not signed; Zoho echoes the `token` (at most 50
@@ -99,6 +100,6 @@ async function subscribe(conn: VendorConnection, options: { notifyUrl: string; s
  * ZOHO_WEBHOOK_TOKEN, else for the emulator one derived from the server's key (40 characters: Zoho
  * tokens are at most 50).
  */
-const secret: VendorWebhooks['secret'] = (config, { sandbox, derive }) => config.webhooks.zohoToken || (sandbox ? derive('sandbox-zoho-channel-token').slice(0, 40) : undefined);
+const secret: VendorWebhooks['secret'] = (config, { sandbox, derive }) => config.vendorSettings.zoho?.[ZOHO_WEBHOOK_TOKEN] || (sandbox ? derive('sandbox-zoho-channel-token').slice(0, 40) : undefined);
 
 export const zohoWebhooks: VendorWebhooks = { secret, verify, parse, subscribe };

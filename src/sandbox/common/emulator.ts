@@ -3,13 +3,14 @@ import { FaultInjector, validateFaultConfig } from './faults';
 import type { IssuedTokens, OAuthTokenStore, TokenGrant } from './oauth-tokens';
 import type { RateBudgetConfig } from './rate-budget';
 import { WebhookSender } from './webhook-sender';
+import type { SandboxVendor } from '../registry';
+
+export type { SandboxVendor };
 
 /**
  * What every vendor emulator is: a Fastify plugin that serves the vendor's OAuth, REST API and a
  * control API, mountable under a prefix inside the Switchboard server or standalone on a port.
  */
-
-export type SandboxVendor = 'salesforce' | 'hubspot' | 'zoho';
 
 export interface EmulatorSettings {
   /** Seed of the deterministic dataset. */
@@ -31,6 +32,8 @@ export const DEFAULT_EMULATOR_SETTINGS: EmulatorSettings = { seed: 1, contacts: 
 export interface SandboxEmulator {
   readonly vendor: SandboxVendor;
   readonly runtime: EmulatorRuntime;
+  /** The vendor's object name of contacts as POST /__sandbox/mutate takes it (e.g. `contacts`). */
+  readonly contactObject: string;
   /** Registers every route relative to where it is mounted. */
   readonly plugin: FastifyPluginAsync;
 }

@@ -48,5 +48,5 @@ export function createHubspotEmulator(settings: Partial<EmulatorSettings> = {}):
       registerAssociationRoutes(api, runtime);
     });
   };
-  return { vendor: 'hubspot', runtime, plugin };
+  return { vendor: 'hubspot', runtime, plugin, contactObject: 'contacts' };
 }

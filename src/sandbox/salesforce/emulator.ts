@@ -93,7 +93,7 @@ export function createSalesforceEmulator(settings: Partial<EmulatorSettings> = {
     registerIdentity(app, runtime);
     registerDataRoutes(app, runtime);
   };
-  return { vendor: 'salesforce', runtime, plugin };
+  return { vendor: 'salesforce', runtime, plugin, contactObject: 'Contact' };
 }
 
 export { SalesforceRuntime };

@@ -124,7 +124,7 @@ export function createZohoEmulator(settings: Partial<EmulatorSettings> = {}): Sa
     });
   };
 
-  return { vendor: 'zoho', runtime, plugin };
+  return { vendor: 'zoho', runtime, plugin, contactObject: 'Contacts' };
 }
 
 export { ZohoRuntime };

@@ -1,6 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { zohoAuth } from '../integrations/zoho/auth';
-import { salesforceAuth } from '../integrations/salesforce/auth';
 import { errorPage, pickerPage, successPage } from './link-page';
 import { originOf, redirectKey } from './link.service';
 import { redactUrl } from '../observability/logger';
@@ -44,11 +42,5 @@ describe('Link pages', () => {
     expect(originOf('javascript:alert(1)')).toBeNull();
     expect(originOf('https://u:p@a.example/')).toBeNull();
     expect(redirectKey('https://a.example/done?x=1')).toBe('https://a.example/done');
-  });
-  it('vendor hooks: Zoho trusts only its own accounts servers; Salesforce offers production and sandbox login hosts', () => {
-    expect(zohoAuth.authBaseUrlFromCallback!({ 'accounts-server': 'https://accounts.zoho.eu' })).toBe('https://accounts.zoho.eu');
-    expect(zohoAuth.authBaseUrlFromCallback!({ 'accounts-server': 'https://evil.example' })).toBeUndefined();
-    expect(zohoAuth.authBaseUrlFromCallback!({})).toBeUndefined();
-    expect(salesforceAuth.loginOptions!.map((o) => o.key)).toEqual(['production', 'sandbox']);
   });
 });

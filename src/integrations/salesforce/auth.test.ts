@@ -2,6 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { parseIdentityUrl, parseSalesforceTokenResponse, salesforceAuth, salesforceEndpoints, salesforceRetryDelayMs, to18 } from './auth';
 
 describe('salesforce auth settings', () => {
+  it('Link page: offers production and sandbox login hosts', () => {
+    expect(salesforceAuth.loginOptions!.map((o) => o.key)).toEqual(['production', 'sandbox']);
+  });
+
   it('names the real login host, a My Domain / test host, and the emulator', () => {
     expect(salesforceEndpoints({})).toEqual({
       authorizeUrl: 'https://login.salesforce.com/services/oauth2/authorize',

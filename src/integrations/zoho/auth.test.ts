@@ -2,6 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { zohoAuth, isZohoAccountsServer } from './auth';
 
 describe('zoho auth settings', () => {
+  it('Link callback: trusts only its own accounts servers', () => {
+    expect(zohoAuth.authBaseUrlFromCallback!({ 'accounts-server': 'https://accounts.zoho.eu' })).toBe('https://accounts.zoho.eu');
+    expect(zohoAuth.authBaseUrlFromCallback!({ 'accounts-server': 'https://evil.example' })).toBeUndefined();
+    expect(zohoAuth.authBaseUrlFromCallback!({})).toBeUndefined();
+  });
+
   it('endpoints: real vendor, data-centre accounts server, emulator', () => {
     expect(zohoAuth.endpoints({})).toEqual({
       authorizeUrl: 'https://accounts.zoho.com/oauth/v2/auth',

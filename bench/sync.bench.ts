@@ -110,6 +110,30 @@ function rssSampler() {
   };
 }
 
+type AsyncMethod = (...args: never[]) => Promise<unknown>;
+
+/**
+ * Replaces `target[name]` by a wrapper that reports each call's duration (also when it throws), its
+ * arguments and, when it succeeded, its result to `record`.
+ */
+function timeMethod<T extends Record<K, AsyncMethod>, K extends keyof T>(
+  target: T,
+  name: K,
+  record: (ns: bigint, args: Parameters<T[K]>, result: Awaited<ReturnType<T[K]>> | undefined) => void,
+): void {
+  const method = target[name].bind(target) as T[K];
+  target[name] = (async (...args: Parameters<T[K]>) => {
+    const start = process.hrtime.bigint();
+    let result: Awaited<ReturnType<T[K]>> | undefined;
+    try {
+      result = (await method(...args)) as Awaited<ReturnType<T[K]>>;
+      return result;
+    } finally {
+      record(process.hrtime.bigint() - start, args, result);
+    }
+  }) as T[K];
+}
+
 async function measureRawInsert(db: TestDatabase, accountId: string, pageSizes: Map<string, number>): Promise<{ rows: number; seconds: number }> {
   const sql = db.prisma.sql;
   await sql.exec('DROP TABLE IF EXISTS bench_raw_records; CREATE TABLE bench_raw_records (LIKE crm_records INCLUDING ALL)');
@@ -185,41 +209,21 @@ async function limitsOff(vendor: VendorSlug, contacts: number): Promise<void> {
     let written = 0;
     const pageSizes = new Map<string, number>();
     // Time the store writer's own work (serialize, hash, resolve ids, the upsert).
-    const prepare = writer.prepare.bind(writer);
-    const apply = writer.apply.bind(writer);
     // Breakdown: related-record ids not yet cached (idsFor, inside prepare), the upsert (which also
     // resolves the records' own ids); the rest of prepare is serializing and hashing.
     const identities = ctx.get(IdentitiesService);
-    const idsFor = identities.idsFor.bind(identities);
-    identities.idsFor = async (...args: Parameters<IdentitiesService['idsFor']>) => {
-      const start = process.hrtime.bigint();
-      try {
-        return await idsFor(...args);
-      } finally {
-        idsNs += process.hrtime.bigint() - start;
-      }
-    };
-    writer.prepare = async (...args: Parameters<StoreWriter['prepare']>) => {
-      const start = process.hrtime.bigint();
-      try {
-        return await prepare(...args);
-      } finally {
-        writeNs += process.hrtime.bigint() - start;
-        pageSizes.set(args[1], Math.max(pageSizes.get(args[1]) ?? 0, args[2].length));
-      }
-    };
-    writer.apply = async (...args: Parameters<StoreWriter['apply']>) => {
-      const start = process.hrtime.bigint();
-      try {
-        const r = await apply(...args);
-        written += r.result.written;
-        return r;
-      } finally {
-        const ns = process.hrtime.bigint() - start;
-        writeNs += ns;
-        applyNs += ns;
-      }
-    };
+    timeMethod(identities, 'idsFor', (ns) => {
+      idsNs += ns;
+    });
+    timeMethod(writer, 'prepare', (ns, [, model, records]) => {
+      writeNs += ns;
+      pageSizes.set(model, Math.max(pageSizes.get(model) ?? 0, records.length));
+    });
+    timeMethod(writer, 'apply', (ns, _args, applied) => {
+      writeNs += ns;
+      applyNs += ns;
+      if (applied) written += applied.result.written;
+    });
     global.gc?.();
     const rssBefore = process.memoryUsage().rss;
     const sampler = rssSampler();

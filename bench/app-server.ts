@@ -1,5 +1,4 @@
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import 'reflect-metadata';
@@ -7,6 +6,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from '../src/app';
 import { loadConfig } from '../src/config/config';
 import { createTestDatabase, type TestDatabase } from '../src/database/testing';
+import { freePort } from '../src/http/free-port';
 import type { VendorSlug } from '../src/integrations/contract';
 import { adapterFor } from '../src/integrations/registry';
 import { LinkedAccountsService } from '../src/linked-accounts/linked-accounts.service';
@@ -85,16 +85,4 @@ export async function linkAndSync(server: BenchServer, vendor: VendorSlug, model
   const failed = (await engine.syncAccount(account.id, { models, kind: 'full' })).filter((r) => r.outcome !== 'done');
   if (failed.length) throw new Error(`sync failed: ${JSON.stringify(failed)}`);
   return { linkedAccountId: account.id, accountToken, syncSeconds: (performance.now() - started) / 1000 };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }

@@ -3,13 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IdentitiesService, type RemoteKey } from '../../src/crm/identities.service';
 import { refsOf, serializeRecord } from '../../src/crm/serializer';
 import { createTestDatabase, type TestDatabase } from '../../src/database/testing';
-import type { VendorPageState, VendorSlug } from '../../src/integrations/contract';
+import type { VendorPageState } from '../../src/integrations/contract';
 import { adapterFor } from '../../src/integrations/registry';
 import { VendorConnections } from '../../src/linked-accounts/connections';
 import type { LinkedAccountRecord } from '../../src/linked-accounts/linked-accounts.service';
 import type { ModelName } from '../../src/models/spec';
 import { startStandalone, type RunningEmulator } from '../../src/sandbox/common/standalone';
-import { createEmulator } from '../../src/sandbox/registry';
+import { createEmulator, SANDBOX_VENDORS, type SandboxVendor } from '../../src/sandbox/registry';
 import { SyncEngine } from '../../src/sync/sync.engine';
 import { dataPart, linkStandalone, startSyncContext } from '../../src/sync/testing';
 
@@ -20,8 +20,7 @@ import { dataPart, linkStandalone, startSyncContext } from '../../src/sync/testi
  */
 
 const CONTACTS = Number(process.env.HEAVY_CONTACTS ?? 100_000);
-const VENDORS = (process.env.HEAVY_VENDORS ?? 'salesforce,hubspot,zoho').split(',') as VendorSlug[];
-const CONTACT_OBJECT: Record<VendorSlug, string> = { salesforce: 'Contact', hubspot: 'contacts', zoho: 'Contacts' };
+const VENDORS = (process.env.HEAVY_VENDORS?.split(',') ?? SANDBOX_VENDORS) as SandboxVendor[];
 
 /** Walks the live read page by page and compares each page with the stored rows; returns the count. */
 async function compareModel(ctx: INestApplicationContext, db: TestDatabase, account: LinkedAccountRecord, model: ModelName): Promise<number> {
@@ -98,7 +97,7 @@ describe.each(VENDORS)(`sync of ${CONTACTS} contacts from the %s emulator`, (ven
     console.log(`${vendor}: second runs (full Contact + incremental all) wrote nothing, ${((Date.now() - t) / 1000).toFixed(1)} s`);
 
     const m = (await (
-      await fetch(`${emu.url}/__sandbox/mutate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ object: CONTACT_OBJECT[vendor], create: 5, update: 10, delete: 3 }) })
+      await fetch(`${emu.url}/__sandbox/mutate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ object: emu.emulator.contactObject, create: 5, update: 10, delete: 3 }) })
     ).json()) as { created: string[]; updated: string[]; deleted: string[] };
     const [inc] = await engine.syncAccount(account.id, { models: ['Contact'] });
     expect(inc).toMatchObject({ outcome: 'done', added: m.created.length, changed: m.updated.length, deleted: m.deleted.length });

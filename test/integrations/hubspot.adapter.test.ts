@@ -6,6 +6,7 @@ import { VendorHttpClient, staticTokenSource } from '../../src/integrations/http
 import { MODEL_NAMES, type ModelName } from '../../src/models/spec';
 import { startStandalone, type RunningEmulator } from '../../src/sandbox/common/standalone';
 import { createHubspotEmulator } from '../../src/sandbox/hubspot/emulator';
+import { modelCounts } from '../support/model-counts';
 
 /**
  * The HubSpot adapter against the HubSpot emulator (seed 3, 60 contacts): every model listed to
@@ -23,35 +24,26 @@ const control = async () => (await (await fetch(`${emu.url}/__sandbox`)).json())
 const vendorGet = async (path: string) =>
   (await (await fetch(`${emu.url}${path}`, { headers: { authorization: `Bearer ${String(token.access_token)}` } })).json()) as Record<string, unknown>;
 
+/** The emulator's objects counted into the common models (modelCounts); owners and stages read from its API. */
 async function vendorCount(model: ModelName): Promise<number> {
   const c = (await control()).counts;
-  switch (model) {
-    case 'Account':
-      return c.companies;
-    case 'Contact':
-      return c.contacts;
-    case 'Lead':
-      return c.leads;
-    case 'Opportunity':
-      return c.deals;
-    case 'Note':
-      return c.notes;
-    case 'Task':
-      return c.tasks;
-    case 'Engagement':
-      return c.calls + c.meetings + c.emails;
-    case 'EngagementType':
-      return 3;
-    case 'User': {
-      const active = (await vendorGet('/crm/v3/owners?limit=500')).results as unknown[];
-      const inactive = (await vendorGet('/crm/v3/owners?limit=500&archived=true')).results as unknown[];
-      return active.length + inactive.length;
-    }
-    case 'Stage': {
-      const pipelines = (await vendorGet('/crm/v3/pipelines/deals')).results as { stages: unknown[] }[];
-      return pipelines.reduce((n, p) => n + p.stages.length, 0);
-    }
-  }
+  const active = (await vendorGet('/crm/v3/owners?limit=500')).results as unknown[];
+  const inactive = (await vendorGet('/crm/v3/owners?limit=500&archived=true')).results as unknown[];
+  const pipelines = (await vendorGet('/crm/v3/pipelines/deals')).results as { stages: unknown[] }[];
+  const dataset = {
+    accounts: c.companies,
+    contacts: c.contacts,
+    leads: c.leads,
+    deals: c.deals,
+    notes: c.notes,
+    tasks: c.tasks,
+    calls: c.calls,
+    meetings: c.meetings,
+    emails: c.emails,
+    users: active.length + inactive.length,
+    stages: pipelines.reduce((n, p) => n + p.stages.length, 0),
+  };
+  return modelCounts(dataset, ['CALL', 'MEETING', 'EMAIL'])[model];
 }
 
 /** Walks a list to the end; checks page sizes, JSON-small states and that no id repeats. */

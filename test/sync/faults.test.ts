@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventBus } from '../../src/events/event-bus';
-import type { VendorSlug } from '../../src/integrations/contract';
 import { adapterFor } from '../../src/integrations/registry';
 import type { ModelName } from '../../src/models/spec';
+import { SANDBOX_VENDORS } from '../../src/sandbox/registry';
 import { SYNC_TRIGGER, type SyncTrigger } from '../../src/sync/contract';
 import { SyncScheduler } from '../../src/sync/scheduler';
 import { SyncEngine } from '../../src/sync/sync.engine';
@@ -18,10 +18,7 @@ import { startTestApp, type TestApp } from '../support/test-app';
  */
 
 const CONTACTS = 400;
-const VENDORS: VendorSlug[] = ['salesforce', 'hubspot', 'zoho'];
 const COMPARED: ModelName[] = ['User', 'Account', 'Contact', 'Opportunity', 'Engagement'];
-/** The emulators' control API names each vendor's contact object its own way. */
-const CONTACT_OBJECT: Record<VendorSlug, string> = { salesforce: 'Contact', hubspot: 'contacts', zoho: 'Contacts' };
 /**
  * Seeded: the emulator rolls the same faults at the same request numbers, so that the faults the
  * test asserts surely happen. With Math.random a sync of ~150 vendor calls saw no dropped
@@ -32,7 +29,7 @@ const CONTACT_OBJECT: Record<VendorSlug, string> = { salesforce: 'Contact', hubs
 const FAULTS = { errorRates: { 429: 0.025, 500: 0.025, 503: 0.025 }, dropRate: 0.025, seed: 2 };
 const INCREMENTAL_FAULTS = { ...FAULTS, seed: 6 };
 
-describe.each(VENDORS)('sync through a flaky %s emulator', (vendor) => {
+describe.each(SANDBOX_VENDORS)('sync through a flaky %s emulator', (vendor) => {
   let t: TestApp;
 
   beforeAll(async () => {
@@ -96,7 +93,7 @@ describe.each(VENDORS)('sync through a flaky %s emulator', (vendor) => {
     const mutated = await fetch(`${control}/mutate`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ object: CONTACT_OBJECT[vendor], create: 15, update: 25, delete: 10 }),
+      body: JSON.stringify({ object: mountedSandbox(t, vendor).emulator.contactObject, create: 15, update: 25, delete: 10 }),
     });
     expect(mutated.status, await mutated.clone().text()).toBe(200);
     await fetch(`${control}/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(INCREMENTAL_FAULTS) });

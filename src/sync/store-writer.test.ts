@@ -3,12 +3,12 @@ import { IdentitiesService, type RemoteKey } from '../crm/identities.service';
 import { refsOf, remoteFieldsJson, serializeData, serializeRecord } from '../crm/serializer';
 import { createTestDatabase, type TestDatabase } from '../database/testing';
 import type { EventBus } from '../events/event-bus';
-import type { RemoteRecord, VendorSlug } from '../integrations/contract';
+import type { RemoteRecord } from '../integrations/contract';
 import { adapterFor } from '../integrations/registry';
 import { VendorConnections } from '../linked-accounts/connections';
 import type { LinkedAccountRecord } from '../linked-accounts/linked-accounts.service';
 import { startStandalone } from '../sandbox/common/standalone';
-import { createEmulator } from '../sandbox/registry';
+import { createEmulator, SANDBOX_VENDORS } from '../sandbox/registry';
 import { StoreWriter } from './store-writer';
 import { linkStandalone, startSyncContext } from './testing';
 
@@ -90,7 +90,7 @@ describe('StoreWriter', () => {
 
 describe('the store writer serializes like the wire form', () => {
   // content_hash is a hash of this JSON: any drift would mark every stored row changed once.
-  it.each(['salesforce', 'hubspot', 'zoho'] as VendorSlug[])('%s: data and remote_fields JSON equal the wire form minus the column keys', async (vendor) => {
+  it.each(SANDBOX_VENDORS)('%s: data and remote_fields JSON equal the wire form minus the column keys', async (vendor) => {
     const db = await createTestDatabase();
     const emu = await startStandalone(createEmulator(vendor, { seed: 3, contacts: 30 }));
     const ctx = await startSyncContext(db.prisma, [emu]);

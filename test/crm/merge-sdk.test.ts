@@ -1,11 +1,11 @@
 import { MergeClient } from '@mergeapi/merge-node-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { VendorSlug } from '../../src/integrations/contract';
+import { SANDBOX_VENDORS } from '../../src/sandbox/registry';
 import { linkSandboxAccount } from '../support/linked-account';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 /** Merge's official SDK, unchanged, pointed at Switchboard with baseUrl. */
-describe.each(['hubspot', 'salesforce', 'zoho'] as VendorSlug[])('official Merge SDK against Switchboard (%s sandbox)', (vendor) => {
+describe.each(SANDBOX_VENDORS)('official Merge SDK against Switchboard (%s sandbox)', (vendor) => {
   let t: TestApp;
   let merge: MergeClient;
   let mergeWithoutApiPrefix: MergeClient;

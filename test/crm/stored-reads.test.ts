@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RemoteRecord } from '../../src/integrations/contract';
 import { adapterFor } from '../../src/integrations/registry';
 import { VendorConnections } from '../../src/linked-accounts/connections';
+import { SANDBOX_VENDORS } from '../../src/sandbox/registry';
 import { SYNC_RUNNER, type SyncRunResult } from '../../src/sync/contract';
 import { StoreWriter } from '../../src/sync/store-writer';
 import { linkSandboxAccount } from '../support/linked-account';
@@ -285,7 +286,7 @@ describe('stored reads', { timeout: 240_000 }, () => {
   });
 });
 
-describe.each(['salesforce', 'hubspot', 'zoho'] as const)('read-your-writes stores what the vendor has (%s)', { timeout: 120_000 }, (vendor) => {
+describe.each(SANDBOX_VENDORS)('read-your-writes stores what the vendor has (%s)', { timeout: 120_000 }, (vendor) => {
   let t: TestApp;
   let apiKey: string;
   let accountToken: string;

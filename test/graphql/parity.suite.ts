@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { VendorSlug } from '../../src/integrations/contract';
+import { SANDBOX_VENDORS } from '../../src/sandbox/registry';
 import { SYNC_RUNNER, type SyncRunResult } from '../../src/sync/contract';
 import { camel } from '../../src/graphql/types';
 import { MODEL_NAMES, MODELS, type ModelName } from '../../src/models/spec';
@@ -13,7 +13,7 @@ import { startTestApp, type TestApp } from '../support/test-app';
  * (parity.test.ts) and on stored reads after a full sync by the real engine (stored-parity.test.ts).
  */
 
-const VENDORS: VendorSlug[] = ['salesforce', 'hubspot', 'zoho'];
+const VENDORS = SANDBOX_VENDORS;
 const PAGE = 7;
 type Row = Record<string, any>;
 

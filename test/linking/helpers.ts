@@ -1,10 +1,11 @@
 import { createServer, type Server } from 'node:http';
+import { SANDBOX_VENDORS, type SandboxVendor } from '../../src/sandbox/registry';
 import type { MountedSandbox } from '../../src/sandbox/sandbox.module';
 import { SANDBOX_EMULATORS } from '../../src/sandbox/sandbox.module';
 import type { TestApp } from '../support/test-app';
 
-export const VENDORS = ['salesforce', 'hubspot', 'zoho'] as const;
-export type Vendor = (typeof VENDORS)[number];
+export const VENDORS = SANDBOX_VENDORS;
+export type Vendor = SandboxVendor;
 
 /** A stand-in for the product's frontend: records the query of every request to /done. */
 export async function startFrontend(): Promise<{ url: string; origin: string; hits: URLSearchParams[]; server: Server; close(): Promise<void> }> {

@@ -10,7 +10,7 @@ import { IssuesService } from '../../src/linked-accounts/issues.service';
 import { LinkedAccountsService } from '../../src/linked-accounts/linked-accounts.service';
 import { SANDBOX_EMULATORS } from '../../src/sandbox/sandbox.module';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { emulator, linkAccount, setupOrg, startFrontend, tokenStats, type Vendor } from './helpers';
+import { emulator, linkAccount, setupOrg, startFrontend, tokenStats, VENDORS } from './helpers';
 
 describe('token refresh (single flight, rotation, mid-read expiry, invalid_grant)', () => {
   let t: TestApp;
@@ -100,7 +100,7 @@ describe('token refresh (single flight, rotation, mid-read expiry, invalid_grant
     }
   });
 
-  for (const vendor of ['hubspot', 'salesforce', 'zoho'] as Vendor[]) {
+  for (const vendor of VENDORS) {
     it(`${vendor}: an access token expiring in the middle of a paginated read is refreshed without the caller noticing`, async () => {
       const linked = await linkAccount(t, org, fe, vendor, { linkTokenExtra: { end_user_origin_id: `paging-${vendor}` } });
       const account = await accountOf(linked.id);

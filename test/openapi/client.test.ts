@@ -5,6 +5,7 @@ import type { VendorSlug } from '../../src/integrations/contract';
 import { MODEL_NAMES, MODELS } from '../../src/models/spec';
 import { readCommittedOpenApi } from '../../src/openapi/generate';
 import { validateAgainstSchema } from '../../src/openapi/schema-validator';
+import { SANDBOX_VENDORS } from '../../src/sandbox/registry';
 import { linkSandboxAccount } from '../support/linked-account';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -16,7 +17,7 @@ import { startTestApp, type TestApp } from '../support/test-app';
  */
 
 const doc = JSON.parse(readCommittedOpenApi());
-const VENDORS: VendorSlug[] = ['hubspot', 'salesforce', 'zoho'];
+const VENDORS = SANDBOX_VENDORS;
 
 interface Checked {
   operation: string;

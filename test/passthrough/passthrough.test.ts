@@ -1,6 +1,7 @@
 import { MergeClient } from '@mergeapi/merge-node-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VendorSlug } from '../../src/integrations/contract';
+import { SANDBOX_VENDORS } from '../../src/sandbox/registry';
 import { linkSandboxAccount, mountedSandbox } from '../support/linked-account';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -19,7 +20,7 @@ beforeAll(async () => {
   t = await startTestApp({ SANDBOX_CONTACTS: '12', PASSTHROUGH_TIMEOUT_MS: '1500', PASSTHROUGH_MAX_RESPONSE_BYTES: '10000' });
   const org = await t.createOrganization();
   apiKey = org.apiKey;
-  for (const vendor of ['salesforce', 'hubspot', 'zoho'] as VendorSlug[]) {
+  for (const vendor of SANDBOX_VENDORS) {
     const linked = await linkSandboxAccount(t, org.organizationId, vendor, undefined, { refreshable: true });
     tokens[vendor] = linked.accountToken;
     accountIds[vendor] = linked.linkedAccountId;

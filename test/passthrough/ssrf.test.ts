@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VendorSlug } from '../../src/integrations/contract';
+import { SANDBOX_VENDORS } from '../../src/sandbox/registry';
 import { linkSandboxAccount, mountedSandbox } from '../support/linked-account';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -28,7 +29,7 @@ beforeAll(async () => {
   t = await startTestApp({ SANDBOX_CONTACTS: '4' });
   const org = await t.createOrganization();
   apiKey = org.apiKey;
-  for (const vendor of ['salesforce', 'hubspot', 'zoho'] as VendorSlug[]) tokens[vendor] = (await linkSandboxAccount(t, org.organizationId, vendor)).accountToken;
+  for (const vendor of SANDBOX_VENDORS) tokens[vendor] = (await linkSandboxAccount(t, org.organizationId, vendor)).accountToken;
 }, 120_000);
 
 afterAll(async () => {
@@ -74,11 +75,11 @@ const CASES: Case[] = [
   ['header value with CR/LF', () => GET('/x', { headers: { 'X-Note': 'a\r\nAuthorization: Bearer attacker' } }), '/body/headers/X-Note'],
 ];
 
-describe.each(['salesforce', 'hubspot', 'zoho'] as VendorSlug[])('SSRF guard (%s account)', (vendor) => {
+describe.each(SANDBOX_VENDORS)('SSRF guard (%s account)', (vendor) => {
   it(`rejects ${CASES.length} hostile inputs with a 400 naming the field and sends nothing`, async () => {
     expect(CASES.length).toBeGreaterThanOrEqual(15);
     const sandbox = mountedSandbox(t, vendor);
-    const other = mountedSandbox(t, vendor === 'hubspot' ? 'zoho' : 'hubspot');
+    const other = mountedSandbox(t, SANDBOX_VENDORS.find((v) => v !== vendor)!);
     const runtime = sandbox.emulator.runtime;
     const apiBefore = runtime.apiRequests;
     const refreshesBefore = runtime.tokens.stats.refreshes;

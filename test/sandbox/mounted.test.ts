@@ -1,6 +1,7 @@
 import * as hubspot from '@hubspot/api-client';
 import jsforce from 'jsforce';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SANDBOX_VENDORS } from '../../src/sandbox/registry';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 /** Sandbox mode inside the server: emulators mounted under /sandbox/<vendor>, reachable by SDKs. */
@@ -75,6 +76,6 @@ describe('SANDBOX=off', () => {
   });
 
   it('mounts nothing', async () => {
-    for (const vendor of ['salesforce', 'hubspot', 'zoho']) expect((await t.request(`/sandbox/${vendor}/__sandbox`)).status).toBe(404);
+    for (const vendor of SANDBOX_VENDORS) expect((await t.request(`/sandbox/${vendor}/__sandbox`)).status).toBe(404);
   });
 });

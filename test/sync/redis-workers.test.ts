@@ -3,6 +3,7 @@ import IORedis from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { VendorSlug } from '../../src/integrations/contract';
 import { adapterFor } from '../../src/integrations/registry';
+import { SANDBOX_VENDORS } from '../../src/sandbox/registry';
 import { BullMqJobQueue } from '../../src/queue/bullmq-queue';
 import { SYNC_QUEUE, type SyncJobData } from '../../src/sync/scheduler';
 import { linkSandboxAccount } from '../support/linked-account';
@@ -18,7 +19,7 @@ import { buildWorker, postgresReachable, removeWorkerBuild, startWorker, TEST_PO
 
 const ACCOUNTS = 20;
 const CONTACTS = 120;
-const VENDORS: VendorSlug[] = ['hubspot', 'salesforce', 'zoho'];
+const VENDORS = SANDBOX_VENDORS;
 
 async function eventually<T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs: number, output?: () => string): Promise<T> {
   const deadline = Date.now() + timeoutMs;

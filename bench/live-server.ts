@@ -9,6 +9,7 @@ import { createTestDatabase } from '../src/database/testing';
 import type { VendorSlug } from '../src/integrations/contract';
 import { LinkedAccountsService } from '../src/linked-accounts/linked-accounts.service';
 import { createLogger } from '../src/observability/logger';
+import { tuneV8ForServing } from '../src/observability/v8-serving';
 import { OrganizationsService } from '../src/organizations/organizations.service';
 
 /**
@@ -24,6 +25,8 @@ type Message =
   | { type: 'stop' };
 
 async function main(): Promise<void> {
+  // As main.ts does for the deployed server.
+  tuneV8ForServing();
   const db = await createTestDatabase();
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', PORT: '0', SANDBOX: 'off', RATE_LIMIT_MAX: '0', DATA_DIR: mkdtempSync(join(tmpdir(), 'sb-bench-')) });
   const app = await createApp(config, { database: db.prisma, logger: createLogger('silent') });

@@ -6,6 +6,7 @@ import { openEmbeddedDatabase } from './database/embedded';
 import { applyPendingMigrations } from './database/migrations';
 import { PrismaService } from './database/prisma.service';
 import { createLogger } from './observability/logger';
+import { tuneV8ForServing } from './observability/v8-serving';
 import { ensureDevOrganization } from './organizations/dev-bootstrap';
 import { OrganizationsService } from './organizations/organizations.service';
 
@@ -23,6 +24,7 @@ function loadConfigOrExit(): AppConfig {
 
 async function main(): Promise<void> {
   const started = performance.now();
+  tuneV8ForServing();
   const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel);
   if (config.database.embedded) mkdirSync(config.database.dataDir, { recursive: true });

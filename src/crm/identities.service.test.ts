@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../database/testing';
-import { IdentitiesService } from './identities.service';
+import { IDENTITY_CACHE_ENTRIES, IdentitiesService, IdentityCache, packUuid, unpackUuid } from './identities.service';
 
 describe('IdentitiesService', () => {
   let db: TestDatabase;
@@ -90,5 +90,87 @@ describe('IdentitiesService', () => {
     expect(await ids.remoteIdFor(accountId, 'Account', id)).toBeNull();
     expect(await ids.remoteIdFor(otherAccountId, 'Contact', id)).toBeNull();
     expect(await ids.remoteIdsFor(accountId, 'Contact', [id, '00000000-0000-0000-0000-000000000000'])).toEqual(new Map([[id, '42']]));
+  });
+
+  it('keeps referenced ids of a whole 100,000-contact HubSpot account (150,050) in the cache', () => {
+    expect(IDENTITY_CACHE_ENTRIES).toBeGreaterThanOrEqual(150_050);
+  });
+});
+
+describe('IdentityCache', () => {
+  const uuid = (n: number) => `${n.toString(16).padStart(8, '0')}-0000-4000-8000-${(n * 7919).toString(16).padStart(12, '0')}`;
+
+  it('packs canonical UUIDs into 16 characters and gives back the same text; other ids stay as they are', () => {
+    for (const id of ['00000000-0000-0000-0000-000000000000', 'ffffffff-ffff-ffff-ffff-ffffffffffff', '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d', uuid(123456)]) {
+      const packed = packUuid(id) as string;
+      expect(packed).toHaveLength(16);
+      expect(unpackUuid(packed)).toBe(id);
+    }
+    // Upper case and other forms are not what PostgreSQL answers: kept verbatim, never rewritten.
+    expect(packUuid('0A1B2C3D-4E5F-4A6B-8C7D-9E0F1A2B3C4D')).toBe('0A1B2C3D-4E5F-4A6B-8C7D-9E0F1A2B3C4D');
+    expect(unpackUuid('not-a-uuid')).toBe('not-a-uuid');
+    // A 16-character non-UUID would read back as a packed one: not cached at all.
+    expect(packUuid('0123456789abcdef')).toBeUndefined();
+    const cache = new IdentityCache(10);
+    cache.set('a', 'Contact', 'x', '0123456789abcdef');
+    cache.set('a', 'Contact', 'y', 'ID-FROM-ELSEWHERE');
+    expect(cache.get('a', 'Contact', 'x')).toBeUndefined();
+    expect(cache.get('a', 'Contact', 'y')).toBe('ID-FROM-ELSEWHERE');
+    expect(cache.size).toBe(1);
+  });
+
+  it('keeps accounts and models apart, and a mapping once made', () => {
+    const cache = new IdentityCache(100);
+    cache.set('a1', 'Contact', '1', uuid(1));
+    cache.set('a1', 'Account', '1', uuid(2));
+    cache.set('a2', 'Contact', '1', uuid(3));
+    cache.set('a1', 'Contact', '1', uuid(1));
+    expect(cache.size).toBe(3);
+    expect(cache.get('a1', 'Contact', '1')).toBe(uuid(1));
+    expect(cache.get('a1', 'Account', '1')).toBe(uuid(2));
+    expect(cache.get('a2', 'Contact', '1')).toBe(uuid(3));
+    expect(cache.get('a2', 'Account', '1')).toBeUndefined();
+    expect(cache.get('a3', 'Contact', '1')).toBeUndefined();
+  });
+
+  it('evicts the oldest insertions first over one budget across accounts and models', () => {
+    const cache = new IdentityCache(5);
+    cache.set('a1', 'Contact', 'c1', uuid(1));
+    cache.set('a1', 'Contact', 'c2', uuid(2));
+    cache.set('a2', 'Account', 'x1', uuid(3));
+    cache.set('a1', 'Contact', 'c3', uuid(4));
+    cache.set('a1', 'User', 'u1', uuid(5));
+    expect(cache.size).toBe(5);
+    cache.set('a1', 'Contact', 'c4', uuid(6)); // evicts a1 Contact c1
+    expect(cache.get('a1', 'Contact', 'c1')).toBeUndefined();
+    expect(cache.get('a1', 'Contact', 'c2')).toBe(uuid(2));
+    cache.set('a3', 'Contact', 'c1', uuid(7)); // evicts a1 Contact c2
+    cache.set('a3', 'Contact', 'c2', uuid(8)); // evicts a2 Account x1: a2 has nothing left
+    expect(cache.size).toBe(5);
+    expect(cache.get('a1', 'Contact', 'c2')).toBeUndefined();
+    expect(cache.get('a2', 'Account', 'x1')).toBeUndefined();
+    expect([cache.get('a1', 'Contact', 'c3'), cache.get('a1', 'User', 'u1'), cache.get('a1', 'Contact', 'c4')]).toEqual([uuid(4), uuid(5), uuid(6)]);
+    expect([cache.get('a3', 'Contact', 'c1'), cache.get('a3', 'Contact', 'c2')]).toEqual([uuid(7), uuid(8)]);
+    // An emptied account can be cached again.
+    cache.set('a2', 'Account', 'x1', uuid(9));
+    expect(cache.get('a2', 'Account', 'x1')).toBe(uuid(9));
+    expect(cache.size).toBe(5);
+  });
+
+  it('stays at its budget over many evictions (runs of pages per model, as a sync adds them)', () => {
+    const budget = 3_000;
+    const cache = new IdentityCache(budget);
+    let n = 0;
+    for (let page = 0; page < 40; page++) {
+      const model = page % 3 ? 'Contact' : 'Account';
+      for (let i = 0; i < 250; i++, n++) cache.set(`acct-${page % 2}`, model, `r${n}`, uuid(n));
+      expect(cache.size).toBe(Math.min(n, budget));
+    }
+    // Exactly the newest `budget` insertions remain.
+    for (let i = 0; i < n; i++) {
+      const page = Math.floor(i / 250);
+      const got = cache.get(`acct-${page % 2}`, page % 3 ? 'Contact' : 'Account', `r${i}`);
+      expect(got).toBe(i >= n - budget ? uuid(i) : undefined);
+    }
   });
 });

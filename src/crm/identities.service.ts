@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { LRUCache } from 'lru-cache';
 import { PrismaService } from '../database/prisma.service';
 import { MODEL_NAMES, type ModelName, relationFields } from '../models/spec';
 
@@ -14,13 +13,124 @@ const keyOf = (model: string, remoteId: string) => `${model}\u0000${remoteId}`;
 const REFERENCED = new Set<ModelName>(MODEL_NAMES.flatMap((m) => relationFields(m).map((r) => r.target)));
 
 /**
- * Cached mappings (about 210 bytes each: key, UUID string, LRU slot; measured with lru-cache on
- * Node 20), so at most about 42 MB. Holds every referenced record of a 100,000-contact account
- * (150,050 users, accounts, contacts and deals by the emulator seed's counts). bench:sync, HubSpot,
- * 100,000 contacts: related-id lookups took 31.3 s with 50,000 entries (and own ids of every model
- * remembered), 1.7 s with this.
+ * Most cached mappings across all accounts. bench:sync, HubSpot, 100,000 contacts: related-id
+ * lookups took 31.3 s with 50,000 entries (and own ids of every model remembered), 1.7 s with this,
+ * which holds every referenced record of such an account (150,050 users, accounts, contacts and
+ * deals by the emulator seed's counts).
  */
 export const IDENTITY_CACHE_ENTRIES = 200_000;
+
+/** Byte offsets of the 16 hex pairs in a canonical UUID (8-4-4-4-12). */
+const UUID_PAIRS = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
+const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const HEX_CODES = [...'0123456789abcdef'].map((c) => c.charCodeAt(0));
+const DASH = '-'.charCodeAt(0);
+const nibble = (c: number) => (c <= 57 ? c - 48 : c - 87);
+const packBytes: number[] = new Array(16);
+const unpackCodes: number[] = new Array(36);
+
+/**
+ * A UUID as it is kept in the cache: the 16 bytes as a 16-character latin1 string (32 bytes on the
+ * heap instead of 56 for the text). Anything else (not a lower-case canonical UUID, which PostgreSQL
+ * always answers) is kept as it is, unless it is 16 characters long and could be mistaken for a packed
+ * one: then undefined (not cached).
+ */
+export function packUuid(id: string): string | undefined {
+  if (!CANONICAL_UUID.test(id)) return id.length === 16 ? undefined : id;
+  for (let i = 0; i < 16; i++) packBytes[i] = (nibble(id.charCodeAt(UUID_PAIRS[i])) << 4) | nibble(id.charCodeAt(UUID_PAIRS[i] + 1));
+  return String.fromCharCode.apply(null, packBytes);
+}
+
+/** The UUID text of a packed value (a flat string, built in one piece). */
+export function unpackUuid(packed: string): string {
+  if (packed.length !== 16) return packed;
+  let o = 0;
+  for (let i = 0; i < 16; i++) {
+    if (i === 4 || i === 6 || i === 8 || i === 10) unpackCodes[o++] = DASH;
+    const b = packed.charCodeAt(i);
+    unpackCodes[o++] = HEX_CODES[b >> 4];
+    unpackCodes[o++] = HEX_CODES[b & 15];
+  }
+  return String.fromCharCode.apply(null, unpackCodes);
+}
+
+/** Entries added to one (account, model) map in a row: the unit of eviction, oldest first. */
+interface Chunk {
+  account: string;
+  model: string;
+  map: Map<string, string>;
+  count: number;
+}
+
+/**
+ * The identity cache: one Map per (linked account, model) from the vendor id (the string itself,
+ * no composed key) to the packed UUID. Heap per entry (200,000 entries, Node 20, heapUsed after gc,
+ * flat strings as pg and JSON.parse give them): 109 bytes with 18-character Salesforce ids, 101 with
+ * 10-digit HubSpot ids; the lru-cache it replaces, with account-prefixed template-literal keys and
+ * the UUID text, took 261 and 252. At most `budget` entries
+ * across all accounts; beyond it the oldest insertions are evicted first (insertion order, kept as
+ * runs of entries per map, so eviction costs no per-entry bookkeeping).
+ */
+export class IdentityCache {
+  private readonly accounts = new Map<string, Map<string, Map<string, string>>>();
+  private readonly chunks: Chunk[] = [];
+  private head = 0;
+  private entries = 0;
+
+  constructor(readonly budget: number) {}
+
+  get size(): number {
+    return this.entries;
+  }
+
+  get(account: string, model: string, remoteId: string): string | undefined {
+    const packed = this.accounts.get(account)?.get(model)?.get(remoteId);
+    return packed === undefined ? undefined : unpackUuid(packed);
+  }
+
+  set(account: string, model: string, remoteId: string, id: string): void {
+    const packed = packUuid(id);
+    if (packed === undefined) return;
+    let models = this.accounts.get(account);
+    if (!models) this.accounts.set(account, (models = new Map()));
+    let map = models.get(model);
+    if (!map) models.set(model, (map = new Map()));
+    const size = map.size;
+    map.set(remoteId, packed);
+    if (map.size === size) return; // known already: mappings never change
+    const last = this.chunks[this.chunks.length - 1];
+    if (this.chunks.length > this.head && last.map === map) last.count++;
+    else this.chunks.push({ account, model, map, count: 1 });
+    if (++this.entries > this.budget) this.evict(this.entries - this.budget);
+  }
+
+  private evict(n: number): void {
+    while (n > 0) {
+      const chunk = this.chunks[this.head];
+      const keys = chunk.map.keys();
+      const take = Math.min(n, chunk.count);
+      for (let i = 0; i < take; i++) chunk.map.delete(keys.next().value as string);
+      chunk.count -= take;
+      this.entries -= take;
+      n -= take;
+      if (chunk.count) break;
+      this.head++;
+      if (!chunk.map.size) {
+        const models = this.accounts.get(chunk.account);
+        // A map emptied by eviction may since have been replaced; only drop the one we emptied.
+        if (models?.get(chunk.model) === chunk.map) {
+          models.delete(chunk.model);
+          if (!models.size) this.accounts.delete(chunk.account);
+        }
+      }
+    }
+    // Drop consumed chunks now and then (not on every eviction: splice is O(chunks)).
+    if (this.head > 1024 && this.head * 2 > this.chunks.length) {
+      this.chunks.splice(0, this.head);
+      this.head = 0;
+    }
+  }
+}
 
 /**
  * Stable ids: each (linked account, model, vendor id) gets one UUID forever. Resolved in bulk
@@ -29,12 +139,12 @@ export const IDENTITY_CACHE_ENTRIES = 200_000;
 @Injectable()
 export class IdentitiesService {
   /**
-   * Mappings never change once made, so they are cached in memory (account-scoped keys), bounded
-   * by IDENTITY_CACHE_ENTRIES. Ids of models nothing refers to (Note, Task, Engagement, Lead) are
+   * Mappings never change once made, so they are cached in memory (IdentityCache), bounded by
+   * IDENTITY_CACHE_ENTRIES across accounts. Ids of models nothing refers to (Note, Task, Engagement, Lead) are
    * cached only when looked up, never by remember: a sync of their pages would otherwise push the
    * referenced ids out.
    */
-  private readonly cache = new LRUCache<string, string>({ max: IDENTITY_CACHE_ENTRIES });
+  private readonly cache = new IdentityCache(IDENTITY_CACHE_ENTRIES);
 
   constructor(private readonly prisma: PrismaService) {}
 
@@ -44,7 +154,7 @@ export class IdentitiesService {
     const out = new Map<string, string>();
     for (const k of keys) {
       const key = keyOf(k.model, k.remoteId);
-      const cached = this.cache.get(`${linkedAccountId}\u0000${key}`);
+      const cached = this.cache.get(linkedAccountId, k.model, k.remoteId);
       if (cached) out.set(key, cached);
       else unique.set(key, k);
     }
@@ -99,13 +209,13 @@ export class IdentitiesService {
   private collect(linkedAccountId: string, rows: { id: string; model: string; remote_id: string }[], out: Map<string, string>): void {
     for (const r of rows) {
       out.set(keyOf(r.model, r.remote_id), r.id);
-      this.cache.set(`${linkedAccountId}\u0000${keyOf(r.model, r.remote_id)}`, r.id);
+      this.cache.set(linkedAccountId, r.model, r.remote_id, r.id);
     }
   }
 
   /** The cached id, if any (no query). */
   cached(linkedAccountId: string, model: ModelName, remoteId: string): string | undefined {
-    return this.cache.get(`${linkedAccountId}\u0000${keyOf(model, remoteId)}`);
+    return this.cache.get(linkedAccountId, model, remoteId);
   }
 
   /**
@@ -114,7 +224,7 @@ export class IdentitiesService {
    */
   remember(linkedAccountId: string, model: ModelName, ids: Map<string, string>): void {
     if (!REFERENCED.has(model)) return;
-    for (const [remoteId, id] of ids) this.cache.set(`${linkedAccountId}\u0000${keyOf(model, remoteId)}`, id);
+    for (const [remoteId, id] of ids) this.cache.set(linkedAccountId, model, remoteId, id);
   }
 
   async idFor(linkedAccountId: string, model: ModelName, remoteId: string): Promise<string> {

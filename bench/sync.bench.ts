@@ -28,7 +28,8 @@ import { fmt } from './support';
  *
  * Environment: BENCH_SYNC_VENDORS (default salesforce,hubspot,zoho), BENCH_SYNC_SIZES (default
  * 100000,1000000), BENCH_SYNC_LIMITED_SECONDS (default 40), BENCH_SYNC_SKIP_LIMITS=1, BENCH_SYNC_SKIP_RAW=1 (no
- * raw-insert comparison), BENCH_SYNC_EMULATOR_HEAP_MB (the emulator child's heap limit, default 4096).
+ * raw-insert comparison), BENCH_SYNC_EMULATOR_HEAP_MB (the emulator child's heap limit, default 4096),
+ * BENCH_SYNC_MEMORY=1 (print the process's memory breakdown every 5 s).
  */
 
 const VENDORS = (process.env.BENCH_SYNC_VENDORS ?? 'salesforce,hubspot,zoho').split(',').filter(Boolean) as VendorSlug[];
@@ -95,13 +96,27 @@ async function startEmulator(vendor: VendorSlug, contacts: number, limits: boole
   };
 }
 
-/** Samples this process's RSS; peaks of the first and second half of the run. */
+/**
+ * Samples this process's RSS; peaks of the first and second half of the run. With
+ * BENCH_SYNC_MEMORY=1 it also prints where the memory is (V8 heap used/total, external,
+ * arrayBuffers, and the rest of RSS) every 5 seconds.
+ */
 function rssSampler() {
   const samples: { t: number; rss: number }[] = [];
   const timer = setInterval(() => samples.push({ t: Date.now(), rss: process.memoryUsage().rss }), 100);
+  const mb = (n: number) => fmt(n / MB);
+  const breakdown = () => {
+    const m = process.memoryUsage();
+    console.log(
+      `  memory: rss ${mb(m.rss)} MB = heap total ${mb(m.heapTotal)} (used ${mb(m.heapUsed)}) + external ${mb(m.external)} (arrayBuffers ${mb(m.arrayBuffers)}) + other ${mb(m.rss - m.heapTotal - m.external)}`,
+    );
+  };
+  if (process.env.BENCH_SYNC_MEMORY === '1') breakdown();
+  const report = process.env.BENCH_SYNC_MEMORY === '1' ? setInterval(breakdown, 5000) : undefined;
   return {
     stop() {
       clearInterval(timer);
+      clearInterval(report);
       samples.push({ t: Date.now(), rss: process.memoryUsage().rss });
       const mid = (samples[0].t + samples[samples.length - 1].t) / 2;
       const peak = (xs: typeof samples) => xs.reduce((m, s) => Math.max(m, s.rss), 0);

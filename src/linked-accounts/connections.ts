@@ -19,7 +19,11 @@ export class VendorConnections {
     this.http = new VendorHttpClient({}, metrics);
   }
 
-  forAccount(account: LinkedAccountRecord): VendorConnection {
+  /**
+   * `background: true` for callers nobody waits on (the stored sync): their idempotent requests ride
+   * out short rate limits instead of failing after a few attempts (VendorHttpClient, `background`).
+   */
+  forAccount(account: LinkedAccountRecord, options: { background?: boolean } = {}): VendorConnection {
     const adapter = adapterFor(account.integration);
     if (!adapter) throw new ApiError(400, 'UNSUPPORTED_INTEGRATION', `Integration ${account.integration} is not available on this server.`);
     return this.http.connection({
@@ -30,6 +34,7 @@ export class VendorConnections {
       tokens: this.credentials.tokenSource(account),
       retryDelayMs: adapter.auth.retryDelayMs?.bind(adapter.auth),
       budgetDelayMs: adapter.auth.budgetDelayMs?.bind(adapter.auth),
+      background: options.background === true,
     });
   }
 }

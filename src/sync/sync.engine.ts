@@ -309,7 +309,8 @@ export class SyncEngine implements SyncRunner {
     initial: boolean,
     signal?: AbortSignal,
   ): Promise<'done' | 'aborted'> {
-    const conn = this.connections.forAccount(account);
+    // Nobody waits on a sync: it rides out short vendor rate limits (429s without a long hint).
+    const conn = this.connections.forAccount(account, { background: true });
     const pageSize = Math.min(this.pageSize ?? adapter.syncPageSize ?? 100, adapter.syncPageSize ?? 100);
     // The first full sync of an account would flood receivers: record events only afterwards.
     const emitEvents = !initial;

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { VendorError } from '../contract';
-import { staticTokenSource, VendorHttpClient } from './vendor-http-client';
+import { DEFAULT_VENDOR_HTTP_OPTIONS, staticTokenSource, VendorHttpClient } from './vendor-http-client';
 
 /**
  * What pass-through needs from the vendor client, against a real HTTP server: raw bodies, a
@@ -195,5 +195,146 @@ describe('VendorHttpClient pacing against a rolling window', () => {
     const c = pacedConn('paced-2');
     for (let i = 0; i < 8; i++) expect((await c.request({ method: 'GET', path: '/p' })).status).toBe(200);
     expect(limited).toBe(0);
+  });
+});
+
+describe('VendorHttpClient patience of background callers with 429s', () => {
+  /** Fake time that passes only by sleeping: each sleep moves it forward at once. */
+  let now = 0;
+  const clock = { now: () => now, sleep: async (ms: number) => void (now += Math.max(0, ms)) };
+  let arrivals: { at: number; method: string }[] = [];
+
+  /** Answers 429 without Retry-After or rate-limit headers (as Zoho does) until `okFrom` ms of fake time, then 200. */
+  function limitedUntil(okFrom: number, headers: Record<string, string> = {}): void {
+    handler = (req, res) => {
+      arrivals.push({ at: now, method: req.method ?? '' });
+      if (now < okFrom) res.writeHead(429, { 'content-type': 'application/json', ...headers }).end('{"code":"TOO_MANY_REQUESTS"}');
+      else res.writeHead(200, { 'content-type': 'application/json' }).end('{"data":[]}');
+    };
+  }
+
+  /** The client as the app builds it (default options), on a fake clock; `background` as the sync asks for it. */
+  function limitedConn(background: boolean, options: ConstructorParameters<typeof VendorHttpClient>[0] = {}, extra: { retryDelayMs?: (r: { status: number }) => number | undefined } = {}) {
+    const c = new VendorHttpClient(options, undefined, undefined, clock);
+    return c.connection({ vendor: 'zoho', linkedAccountId: `acct-${Math.random()}`, apiBaseUrl: base, auth: { authorizationHeader: (t) => `Zoho-oauthtoken ${t}` }, tokens: staticTokenSource('t'), background, ...extra });
+  }
+
+  beforeEach(() => {
+    now = 0;
+    arrivals = [];
+  });
+
+  it('a background GET rides out 15 s of 429s without hints and returns the success', async () => {
+    limitedUntil(15_000);
+    const res = await limitedConn(true).request({ method: 'GET', path: '/crm/v8/Contacts' });
+    expect(res.status).toBe(200);
+    expect(arrivals.length).toBeGreaterThan(DEFAULT_VENDOR_HTTP_OPTIONS.maxAttempts);
+    expect(arrivals.at(-1)!.at).toBeGreaterThanOrEqual(15_000);
+    // It backs off, up to maxBackoffMs between tries: the success comes at most one backoff after the limit ends.
+    expect(arrivals.at(-1)!.at).toBeLessThanOrEqual(15_000 + DEFAULT_VENDOR_HTTP_OPTIONS.maxBackoffMs + 1); // +1: float sums of fake time
+    const gaps = arrivals.slice(1).map((a, i) => a.at - arrivals[i].at);
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(DEFAULT_VENDOR_HTTP_OPTIONS.maxBackoffMs + 1);
+    // Exponential, not a fixed interval: the backoffs add up to ~142 ms x 2^n (cockatiel's decorrelated
+    // jitter), so 15 s is reached in about 8 tries (a 1-s retry loop would send 15).
+    expect(arrivals.length).toBeLessThanOrEqual(12);
+  });
+
+  it('the same call from an interactive caller fails after maxAttempts, as before', async () => {
+    limitedUntil(15_000);
+    const res = await limitedConn(false).request({ method: 'GET', path: '/crm/v8/Contacts' });
+    expect(res.status).toBe(429);
+    expect(arrivals).toHaveLength(DEFAULT_VENDOR_HTTP_OPTIONS.maxAttempts);
+    expect(now).toBeLessThan(15_000);
+  });
+
+  it('gives up once the next wait would pass the patience (default 60 s, configurable)', async () => {
+    limitedUntil(Infinity);
+    const res = await limitedConn(true).request({ method: 'GET', path: '/crm/v8/Contacts' });
+    expect(res.status).toBe(429);
+    expect(DEFAULT_VENDOR_HTTP_OPTIONS.backgroundRateLimitPatienceMs).toBe(60_000);
+    // The last request went out no later than the bound, and the next backoff (<= 8 s) would have passed it.
+    expect(arrivals.at(-1)!.at).toBeLessThanOrEqual(60_000 + 1);
+    expect(arrivals.at(-1)!.at).toBeGreaterThan(60_000 - DEFAULT_VENDOR_HTTP_OPTIONS.maxBackoffMs);
+    expect(now).toBe(arrivals.at(-1)!.at); // no wait after the last 429
+
+    now = 0;
+    arrivals = [];
+    const short = await limitedConn(true, { backgroundRateLimitPatienceMs: 5_000 }).request({ method: 'GET', path: '/crm/v8/Contacts' });
+    expect(short.status).toBe(429);
+    expect(arrivals.at(-1)!.at).toBeLessThanOrEqual(5_000 + 1);
+    expect(arrivals.length).toBeGreaterThan(DEFAULT_VENDOR_HTTP_OPTIONS.maxAttempts);
+  });
+
+  it('waits at least as long as a short hint between tries, and returns a long hint (spent daily budget) at once', async () => {
+    limitedUntil(20_000, { 'retry-after': '5' }); // past the 4 attempts an interactive caller gets (0, 5, 10, 15 s)
+    const res = await limitedConn(true).request({ method: 'GET', path: '/x' });
+    expect(res.status).toBe(200);
+    const gaps = arrivals.slice(1).map((a, i) => a.at - arrivals[i].at);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(5_000);
+
+    now = 0;
+    arrivals = [];
+    limitedUntil(Infinity, { 'retry-after': '3600' });
+    expect((await limitedConn(true).request({ method: 'GET', path: '/x' })).status).toBe(429);
+    expect(arrivals).toHaveLength(1);
+    expect(now).toBe(0);
+
+    // A vendor hint of a spent daily budget (HubSpot policy DAILY: one hour), same.
+    arrivals = [];
+    limitedUntil(Infinity);
+    expect((await limitedConn(true, {}, { retryDelayMs: (r) => (r.status === 429 ? 3_600_000 : undefined) }).request({ method: 'GET', path: '/x' })).status).toBe(429);
+    expect(arrivals).toHaveLength(1);
+    expect(now).toBe(0);
+
+    // Salesforce's REQUEST_LIMIT_EXCEEDED is a 403: not retried at all.
+    arrivals = [];
+    handler = (req, res) => {
+      arrivals.push({ at: now, method: req.method ?? '' });
+      res.writeHead(403, { 'content-type': 'application/json' }).end('[{"errorCode":"REQUEST_LIMIT_EXCEEDED","message":"TotalRequests Limit exceeded."}]');
+    };
+    expect((await limitedConn(true).request({ method: 'GET', path: '/x' })).status).toBe(403);
+    expect(arrivals).toHaveLength(1);
+  });
+
+  it('keeps the usual attempts for a non-idempotent background request', async () => {
+    limitedUntil(15_000);
+    const res = await limitedConn(true).request({ method: 'POST', path: '/crm/v8/Contacts', body: { data: [{}] } });
+    expect(res.status).toBe(429);
+    expect(arrivals).toHaveLength(DEFAULT_VENDOR_HTTP_OPTIONS.maxAttempts);
+  });
+
+  it('pauses the whole account: later callers wait on the pause instead of spending a request', async () => {
+    /** Time that passes only when the test says so; sleepers wake in order. */
+    let manualNow = 0;
+    const sleepers: { at: number; wake: () => void }[] = [];
+    const manual = { now: () => manualNow, sleep: (ms: number) => new Promise<void>((wake) => sleepers.push({ at: manualNow + ms, wake })) };
+    const c = new VendorHttpClient({}, undefined, undefined, manual);
+    const account = `acct-${Math.random()}`;
+    const connOf = (background: boolean) =>
+      c.connection({ vendor: 'zoho', linkedAccountId: account, apiBaseUrl: base, auth: { authorizationHeader: (t) => `Zoho-oauthtoken ${t}` }, tokens: staticTokenSource('t'), background });
+    let open = false;
+    handler = (req, res) => {
+      arrivals.push({ at: manualNow, method: req.method ?? '' });
+      if (open) res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      else res.writeHead(429, { 'content-type': 'application/json' }).end('{"code":"TOO_MANY_REQUESTS"}');
+    };
+
+    const first = connOf(true).request({ method: 'GET', path: '/a' });
+    await vi.waitFor(() => expect(sleepers).toHaveLength(1)); // its 429 paused the account
+    const pauseEnd = sleepers[0].at;
+    expect(pauseEnd).toBeGreaterThan(0);
+    const second = connOf(true).request({ method: 'GET', path: '/b' });
+    const interactive = connOf(false).request({ method: 'GET', path: '/c' });
+    await vi.waitFor(() => expect(sleepers).toHaveLength(3));
+    expect(sleepers.map((s) => s.at)).toEqual([pauseEnd, pauseEnd, pauseEnd]);
+    expect(arrivals).toHaveLength(1); // nobody spent a request during the pause
+
+    open = true;
+    manualNow = pauseEnd;
+    for (const s of sleepers.splice(0)) s.wake();
+    const answers = await Promise.all([first, second, interactive]);
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200]);
+    expect(arrivals).toHaveLength(4);
+    expect(arrivals.slice(1).every((a) => a.at === pauseEnd)).toBe(true);
   });
 });

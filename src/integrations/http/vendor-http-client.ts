@@ -10,6 +10,12 @@ import { type RateWindowHint, type VendorAuthSettings, type VendorConnection, Ve
  * honour Retry-After (and the vendor's own rate-limit hints), proactive pacing against the
  * vendor's rolling request windows (VendorAuthSettings.rateWindows), no blind retry of
  * non-idempotent writes, and a circuit breaker per linked account. Failures become VendorError.
+ *
+ * Two kinds of caller: interactive ones (live reads, writes, pass-through; the default) have
+ * someone waiting, so a 429 is retried `maxAttempts` times at most and then returned (the API
+ * answers 429 + Retry-After). Background ones (`ConnectionParams.background`: the stored sync)
+ * have nobody waiting: an idempotent request that meets 429s without a long hint keeps backing
+ * off, pausing the whole account, for up to `backgroundRateLimitPatienceMs` (see withRetries).
  */
 
 export interface AccessTokenSource {
@@ -27,6 +33,12 @@ export interface VendorHttpOptions {
   maxBackoffMs: number;
   /** Longest Retry-After we wait for inside a request; longer ones surface as rate_limited. */
   maxRetryAfterMs: number;
+  /**
+   * Background connections only: how long an idempotent request keeps retrying 429s that carry no
+   * hint or one up to `maxRetryAfterMs`, counted from the first 429 (or account pause) it met. The
+   * request never waits past it: when the next wait would, the 429 is returned as for any caller.
+   */
+  backgroundRateLimitPatienceMs: number;
   breakerThreshold: number;
   breakerHalfOpenAfterMs: number;
 }
@@ -37,6 +49,7 @@ export const DEFAULT_VENDOR_HTTP_OPTIONS: VendorHttpOptions = {
   initialBackoffMs: 200,
   maxBackoffMs: 8_000,
   maxRetryAfterMs: 30_000,
+  backgroundRateLimitPatienceMs: 60_000,
   breakerThreshold: 8,
   breakerHalfOpenAfterMs: 15_000,
 };
@@ -52,6 +65,17 @@ export interface ConnectionParams {
   retryDelayMs?: (res: VendorResponse) => number | undefined;
   /** Vendor hint: the budget headers of a successful answer say it is spent; hold the account's next request this long. */
   budgetDelayMs?: (res: VendorResponse) => number | undefined;
+  /**
+   * Nobody is waiting for these calls (the stored sync): idempotent requests ride out short rate
+   * limits (VendorHttpOptions.backgroundRateLimitPatienceMs) instead of failing after `maxAttempts`.
+   */
+  background?: boolean;
+}
+
+/** What one request has met of the account's rate limits so far. */
+interface LimitWait {
+  /** When it first met a 429 or an account pause; undefined while it has met none. */
+  since?: number;
 }
 
 
@@ -175,16 +199,22 @@ export class VendorHttpClient {
     }
   }
 
-  /** Waits out a short cooldown of the account; a long one fails fast as rate_limited. */
-  private async honourCooldown(params: ConnectionParams): Promise<void> {
+  /**
+   * Waits out a short cooldown of the account; a long one fails fast as rate_limited, and so does
+   * one that would keep a background request past its patience.
+   */
+  private async honourCooldown(params: ConnectionParams, limited: LimitWait): Promise<void> {
     const until = this.cooldowns.get(params.linkedAccountId);
     if (until === undefined) return;
-    const remaining = until - this.clock.now();
+    const now = this.clock.now();
+    const remaining = until - now;
     if (remaining <= 0) {
       this.cooldowns.delete(params.linkedAccountId);
       return;
     }
-    if (remaining > this.options.maxRetryAfterMs) {
+    limited.since ??= now;
+    const pastPatience = params.background === true && until - limited.since > this.options.backgroundRateLimitPatienceMs;
+    if (remaining > this.options.maxRetryAfterMs || pastPatience) {
       throw new VendorError(params.vendor, 429, 'RATE_LIMITED', `${params.vendor} asked to pause requests of this account`, 'rate_limited', [], Math.ceil(remaining / 1000));
     }
     await this.clock.sleep(remaining);
@@ -268,9 +298,10 @@ export class VendorHttpClient {
     let backoff = new ExponentialBackoff({ initialDelay: this.options.initialBackoffMs, maxDelay: this.options.maxBackoffMs }).next();
     let token = await params.tokens.getAccessToken();
     let refreshed = false;
+    const limited: LimitWait = {};
     for (let attempt = 1; ; attempt++) {
       let response: VendorResponse<T>;
-      await this.honourCooldown(params);
+      await this.honourCooldown(params, limited);
       const pacing = await this.reserve(params);
       try {
         response = await this.send<T>(params, req, token);
@@ -298,9 +329,25 @@ export class VendorHttpClient {
       // next request waits for it instead of spending a 429.
       if (response.status < 400) this.notePause(params, params.budgetDelayMs?.(response));
       const retryable = response.status === 429 || (response.status >= 500 && response.status !== 501);
-      // A 429 was not processed, so even a create may be retried; a 5xx only when idempotent.
-      if (!retryable || attempt >= this.options.maxAttempts || (!idempotent && response.status !== 429)) return response;
+      if (!retryable) return response;
       const hinted = parseRetryAfter(response.headers['retry-after']) ?? params.retryDelayMs?.(response);
+      // Background and idempotent: a 429 without a long hint is a short limit (a windowed budget, a
+      // concurrency limit) that passes if we wait. Keep backing off with jitter, at least as long
+      // as any hint, and pause the whole account for that time so its other callers wait on the
+      // pause instead of each spending a 429; give up (as below) once the next wait would pass the
+      // patience. Long hints (a spent daily budget) and non-429 answers take the path below.
+      if (params.background === true && idempotent && response.status === 429 && (hinted === undefined || hinted <= this.options.maxRetryAfterMs)) {
+        const now = this.clock.now();
+        limited.since ??= now;
+        const wait = Math.max(hinted !== undefined ? hinted + Math.random() * 100 : 0, backoff.duration);
+        if (now + wait - limited.since > this.options.backgroundRateLimitPatienceMs) return response;
+        this.notePause(params, wait);
+        backoff = backoff.next(undefined);
+        attempt--; // bounded by the patience, not by maxAttempts (left for 5xx and network errors)
+        continue; // honourCooldown waits out the pause
+      }
+      // A 429 was not processed, so even a create may be retried; a 5xx only when idempotent.
+      if (attempt >= this.options.maxAttempts || (!idempotent && response.status !== 429)) return response;
       this.noteRateLimit(params, response, hinted);
       if (hinted !== undefined && hinted > this.options.maxRetryAfterMs) return response;
       const jittered = hinted !== undefined ? hinted + Math.random() * 100 : backoff.duration;

@@ -16,6 +16,8 @@ import { type RateWindowHint, type VendorAuthSettings, type VendorConnection, Ve
  * answers 429 + Retry-After). Background ones (`ConnectionParams.background`: the stored sync)
  * have nobody waiting: an idempotent request that meets 429s without a long hint keeps backing
  * off, pausing the whole account, for up to `backgroundRateLimitPatienceMs` (see withRetries).
+ * Every caller of the account, interactive ones too, waits out a pause shorter than
+ * `maxRetryAfterMs` before sending; a longer one fails at once as rate_limited.
  */
 
 export interface AccessTokenSource {
@@ -140,9 +142,10 @@ function insertSorted(xs: number[], x: number): void {
 export class VendorHttpClient {
   private readonly breakers = new Map<string, CircuitBreakerPolicy>();
   /**
-   * Per linked account: until when the vendor asked us (429 + Retry-After or its own hint) to stop.
-   * Every caller of the account (adapters, pass-through, sync) shares it, so one caller's 429 is
-   * honoured by all instead of each spending more of the vendor's budget.
+   * Per linked account: until when the vendor asked us (429 + Retry-After or its own hint) to stop,
+   * or a background request backs off after a 429 without a hint. Every caller of the account
+   * (adapters, pass-through, sync) shares it, so one caller's 429 is honoured by all instead of
+   * each spending more of the vendor's budget.
    */
   private readonly cooldowns = new Map<string, number>();
   /**

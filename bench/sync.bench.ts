@@ -25,6 +25,10 @@ import { fmt } from './support';
  * `npm run bench:sync` runs Node with --max-old-space-size=256 (the heap cap we recommend for sync
  * workers): without it V8 grows the heap lazily and RSS reaches ~500 MB at 10,000 contacts with no
  * leak behind it (measured: 507 MB uncapped vs 299 MB with a 200 MB cap, same throughput).
+ * It also sets MALLOC_ARENA_MAX=2 (as docker/Dockerfile does): most of RSS outside the V8 heap is
+ * glibc's per-thread malloc arenas of V8's worker threads (pmap, Salesforce 100,000: ~89 MB in four
+ * arenas); with 2 arenas, peak RSS at 100,000 contacts went 266 -> 229 MB (HubSpot) and 371-374
+ * -> 337 MB (Salesforce alone), at the same speed (PostgreSQL, loaded machine, 2026-11-22).
  *
  * Environment: BENCH_SYNC_VENDORS (default salesforce,hubspot,zoho), BENCH_SYNC_SIZES (default
  * 100000,1000000), BENCH_SYNC_LIMITED_SECONDS (default 40), BENCH_SYNC_SKIP_LIMITS=1, BENCH_SYNC_SKIP_RAW=1 (no

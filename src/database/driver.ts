@@ -115,6 +115,13 @@ function openPostgresDriver(options: DatabaseOptions): DatabaseDriver {
     async transaction<T>(fn: (tx: SqlQueryable) => Promise<T>): Promise<T> {
       const client = await pool.connect();
       let broken: Error | undefined;
+      // A checked-out client whose connection dies between two queries (server restart, a backend
+      // terminated, the database dropped) emits 'error'; with no listener that crashes the process.
+      // Its next query fails anyway: keep the error so the client is discarded, not pooled again.
+      const onError = (error: Error) => {
+        broken ??= error;
+      };
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const result = await fn(pgQueryable(client));
@@ -128,6 +135,7 @@ function openPostgresDriver(options: DatabaseOptions): DatabaseDriver {
         }
         throw error;
       } finally {
+        client.off('error', onError);
         client.release(broken);
       }
     },

@@ -4,14 +4,14 @@ import { Injectable, Logger } from '@nestjs/common';
 import { PrismaService } from '../database/prisma.service';
 import type { SqlQueryable } from '../database/driver';
 import { EventBus } from '../events/event-bus';
-import { type CrmAdapter, type RemoteRecord, type VendorPageState, VendorError } from '../integrations/contract';
+import { type CrmAdapter, type ListPage, type RemoteRecord, type VendorPageState, VendorError } from '../integrations/contract';
 import { adapterFor } from '../integrations/registry';
 import { VendorConnections } from '../linked-accounts/connections';
 import { IssuesService } from '../linked-accounts/issues.service';
 import type { LinkedAccountRecord } from '../linked-accounts/linked-accounts.service';
 import { MODEL_NAMES, type ModelName, relationFields } from '../models/spec';
 import type { SyncKind, SyncRunner, SyncRunResult } from './contract';
-import { StoreWriter, type WriteResult } from './store-writer';
+import { type PreparedPage, StoreWriter, type WriteResult } from './store-writer';
 
 /** The open run of a pair, saved with every stored page: a restarted process resumes from it. */
 interface Checkpoint {
@@ -324,13 +324,10 @@ export class SyncEngine implements SyncRunner {
     let pending = fetchPage(cp.state);
     for (;;) {
       if (signal?.aborted) return 'aborted';
-      const page = await pending;
       // The next vendor page is fetched while this one is stored (the vendor and the database work
       // in parallel); the checkpoint still only moves once this page is committed.
-      if (page.nextState) pending = fetchPage(page.nextState);
-      const prepared = await this.writer.prepare(account, model, page.records);
-      const pageHwm = maxUpdated(page.records);
-      const next: Checkpoint = { ...cp, state: page.nextState, walked: !page.nextState, seen: cp.seen + page.records.length };
+      const { nextState, prepared, pageHwm, count } = await this.preparePage(account, model, pending, (state) => (pending = fetchPage(state)));
+      const next: Checkpoint = { ...cp, state: nextState, walked: !nextState, seen: cp.seen + count };
       const { result, events, ids } = await this.sql.transaction(async (tx) => {
         await assertStored(tx, account.id);
         const applied = await this.writer.apply(tx, prepared, { emitEvents });
@@ -349,8 +346,25 @@ export class SyncEngine implements SyncRunner {
       // Committed: the page's ids may be cached (later pages and models refer to these records).
       if (ids) this.writer.remember(account, model, ids);
       if (events) this.writer.publish(events);
-      if (!page.nextState) return 'done';
+      if (!nextState) return 'done';
     }
+  }
+
+  /**
+   * Awaits a vendor page, starts the next fetch and prepares the page's rows. Only the prepared
+   * strings leave this frame: the parsed page (Salesforce: 2,000 records with every field) is
+   * garbage before the upsert runs, while the prefetched page is being parsed.
+   */
+  private async preparePage(
+    account: LinkedAccountRecord,
+    model: ModelName,
+    pending: Promise<ListPage>,
+    prefetch: (state: VendorPageState) => void,
+  ): Promise<{ nextState: VendorPageState | null; prepared: PreparedPage; pageHwm: string | null; count: number }> {
+    const page = await pending;
+    if (page.nextState) prefetch(page.nextState);
+    const prepared = await this.writer.prepare(account, model, page.records);
+    return { nextState: page.nextState, prepared, pageHwm: maxUpdated(page.records), count: page.records.length };
   }
 
   /** Full resync: stored records the run did not see are gone at the vendor. */

@@ -18,9 +18,14 @@ import { fmt } from './support';
  *    first vs second half of the run shows whether it stays flat), and the store-write rate (time
  *    in StoreWriter.prepare + apply) over a raw bulk insert of the same rows (one INSERT ... SELECT
  *    FROM unnest per page, same page size, into a scratch copy of crm_records with the same indexes).
- * 2. Limits on (the emulator's realistic budgets; Salesforce's and Zoho's per-day budgets scaled
- *    to a 10-second window so a short run meets them): a Contact sync for a fixed time; successful
- *    vendor requests/s over the allowance.
+ * 2. Limits on (the emulator's realistic budgets): a Contact sync for a fixed time; successful
+ *    vendor requests/s over the allowance. HubSpot's 110 / 10 s is its real burst limit; Zoho's
+ *    per-day credits are scaled to a 10-second window so a short run meets them. Salesforce has no
+ *    per-second limit at all, only a rolling 24 h allocation (Enterprise: 100,000 requests plus
+ *    1,000 per licence): its target line runs against that real allocation, whose allowance is its
+ *    average rate (1.16 requests/s). A second Salesforce line, not a target, keeps the earlier
+ *    compression of the day into 100 requests / 10 s (8.6 times the real rate), where 2,000-record
+ *    pages make the sync bound by storing, not by the budget.
  *
  * `npm run bench:sync` runs Node with --max-old-space-size=256 (the heap cap we recommend for sync
  * workers): without it V8 grows the heap lazily and RSS reaches ~500 MB at 10,000 contacts with no
@@ -42,13 +47,23 @@ const LIMITED_SECONDS = Number(process.env.BENCH_SYNC_LIMITED_SECONDS ?? 40);
 const SKIP_RAW = process.env.BENCH_SYNC_SKIP_RAW === '1';
 const MB = 1024 * 1024;
 
-/** Allowances of the limits-on run: requests per second the budget grants. */
-const LIMITED_BUDGETS: Record<VendorSlug, { budgets: Record<string, { limit: number; windowMs: number }>; perSecond: number; note: string }> = {
+/** Limits-on runs: the budgets set in the emulator and the requests per second they grant. */
+interface LimitedRun {
+  vendor: VendorSlug;
+  budgets: Record<string, { limit: number; windowMs: number }>;
+  perSecond: number;
+  note: string;
+  /** false: shown for comparison, not the issue's target. */
+  target: boolean;
+}
+const DAY_MS = 86_400_000;
+const LIMITED_RUNS: LimitedRun[] = [
   // HubSpot's realistic OAuth-app budget, as the emulator enforces it (110 per 10 s).
-  hubspot: { budgets: {}, perSecond: 11, note: '110 requests / 10 s (realistic)' },
-  salesforce: { budgets: { DailyApiRequests: { limit: 100, windowMs: 10_000 } }, perSecond: 10, note: 'DailyApiRequests scaled to 100 / 10 s' },
-  zoho: { budgets: { credits: { limit: 100, windowMs: 10_000 } }, perSecond: 10, note: 'credits scaled to 100 / 10 s' },
-};
+  { vendor: 'hubspot', budgets: {}, perSecond: 11, note: '110 requests / 10 s (realistic)', target: true },
+  { vendor: 'salesforce', budgets: { DailyApiRequests: { limit: 100_000, windowMs: DAY_MS } }, perSecond: 100_000 / (DAY_MS / 1000), note: 'DailyApiRequests 100,000 / 24 h (Enterprise base allocation, realistic)', target: true },
+  { vendor: 'salesforce', budgets: { DailyApiRequests: { limit: 100, windowMs: 10_000 } }, perSecond: 10, note: 'DailyApiRequests compressed to 100 / 10 s; not a target: storing-bound', target: false },
+  { vendor: 'zoho', budgets: { credits: { limit: 100, windowMs: 10_000 } }, perSecond: 10, note: 'credits scaled to 100 / 10 s', target: true },
+];
 
 interface Emulator {
   proc: ChildProcess;
@@ -271,12 +286,13 @@ async function limitsOff(vendor: VendorSlug, contacts: number): Promise<void> {
   }
 }
 
-async function limitsOn(vendor: VendorSlug): Promise<void> {
+async function limitsOn(run: LimitedRun): Promise<void> {
+  const { vendor } = run;
   const emu = await startEmulator(vendor, 200_000, true);
   const db = await createTestDatabase();
   const ctx = await startSyncContext(db.prisma, [{ vendor, url: emu.url }]);
   try {
-    const budget = LIMITED_BUDGETS[vendor];
+    const budget = run;
     if (Object.keys(budget.budgets).length) {
       const res = await fetch(`${emu.url}/__sandbox/settings`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ budgets: budget.budgets }) });
       if (!res.ok) throw new Error(`budgets: ${res.status} ${await res.text()}`);
@@ -308,7 +324,7 @@ async function limitsOn(vendor: VendorSlug): Promise<void> {
 async function main(): Promise<void> {
   console.log(`bench:sync on ${process.env.DATABASE_URL ? 'PostgreSQL' : 'embedded PGlite'}, Node ${process.version}`);
   for (const contacts of SIZES) for (const vendor of VENDORS) await limitsOff(vendor, contacts);
-  if (process.env.BENCH_SYNC_SKIP_LIMITS !== '1') for (const vendor of VENDORS) await limitsOn(vendor);
+  if (process.env.BENCH_SYNC_SKIP_LIMITS !== '1') for (const run of LIMITED_RUNS) if (VENDORS.includes(run.vendor)) await limitsOn(run);
 }
 
 main().then(

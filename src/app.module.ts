@@ -40,7 +40,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         overrides.database
           ? { module: DatabaseModule, global: true, providers: [{ provide: PrismaService, useValue: overrides.database }], exports: [PrismaService] }
-          : DatabaseModule.forRoot({ databaseUrl: config.database.url, dataDir: config.database.dataDir }),
+          : DatabaseModule.forRoot({ databaseUrl: config.database.url, dataDir: config.database.dataDir, preparedStatements: config.database.preparedStatements }),
         ObservabilityModule,
         QueueModule.forRoot(overrides.role),
         AuthModule.forRoot(overrides.guard),

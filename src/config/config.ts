@@ -38,6 +38,11 @@ const CORE_BEFORE_VENDORS = {
   PORT: { schema: port, default: '3000', doc: 'HTTP port (0 picks a free one).' },
   PUBLIC_URL: { schema: url(['http:', 'https:']).optional(), default: undefined, doc: 'Base URL the outside world uses to reach this server (OAuth redirects, Link pages). Default http://localhost:PORT.' },
   DATABASE_URL: { schema: url(['postgres:', 'postgresql:']).optional(), default: undefined, doc: 'PostgreSQL connection URL. Unset: the embedded PGlite database in DATA_DIR.' },
+  DATABASE_PREPARED_STATEMENTS: {
+    schema: z.enum(['true', 'false']),
+    default: 'true',
+    doc: 'false behind PgBouncer in transaction mode (or another pooler without a server connection per client): the sync runs its page statements unnamed instead of as named prepared statements.',
+  },
   DATA_DIR: { schema: z.string().min(1), default: '.data', doc: 'Directory of the embedded database and of the generated development encryption key.' },
   ENCRYPTION_KEY: { schema: base64Key.optional(), default: undefined, doc: 'Base64 32-byte key that encrypts vendor tokens at rest (AES-256-GCM). Required in production; in development one is generated into DATA_DIR once.' },
   ENCRYPTION_KEY_ID: { schema: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, _ or -, at most 32').optional(), default: undefined, doc: 'Identifier stored beside each ciphertext so keys can be rotated. Default: derived from the key.' },
@@ -109,7 +114,7 @@ export interface AppConfig {
   host: string;
   port: number;
   publicUrl: string;
-  database: { url?: string; dataDir: string; embedded: boolean };
+  database: { url?: string; dataDir: string; embedded: boolean; preparedStatements: boolean };
   encryption: { key?: Buffer; keyId?: string; previousKeys: Buffer[] };
   logLevel: Parsed['LOG_LEVEL'];
   rateLimit: { max: number; windowMs: number };
@@ -175,7 +180,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     host: env.HOST,
     port: env.PORT,
     publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
-    database: { url: env.DATABASE_URL, dataDir: env.DATA_DIR, embedded: !env.DATABASE_URL },
+    database: { url: env.DATABASE_URL, dataDir: env.DATA_DIR, embedded: !env.DATABASE_URL, preparedStatements: env.DATABASE_PREPARED_STATEMENTS === 'true' },
     encryption: {
       key: env.ENCRYPTION_KEY ? Buffer.from(env.ENCRYPTION_KEY, 'base64') : undefined,
       keyId: env.ENCRYPTION_KEY_ID,

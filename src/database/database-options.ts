@@ -10,6 +10,12 @@ import * as path from 'node:path';
 export interface DatabaseOptions {
   databaseUrl?: string;
   dataDir: string;
+  /**
+   * PostgreSQL: run the sync's fixed page statements as named prepared statements (default true).
+   * false for poolers that do not keep a server connection per client (PgBouncer in transaction
+   * mode): they then run unnamed, planned on every call.
+   */
+  preparedStatements?: boolean;
 }
 
 /** Nest injection token for {@link DatabaseOptions}. */
@@ -39,6 +45,7 @@ export function databaseOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Da
   return {
     ...(databaseUrl ? { databaseUrl } : {}),
     dataDir: env.DATA_DIR?.trim() || DEFAULT_DATA_DIR,
+    preparedStatements: env.DATABASE_PREPARED_STATEMENTS?.trim() !== 'false',
   };
 }
 

@@ -84,11 +84,11 @@ const statementName = (sql: string): string => {
   return name;
 };
 
-function pgQueryable(client: Pool | PoolClient): SqlQueryable {
+function pgQueryable(client: Pool | PoolClient, named: boolean): SqlQueryable {
   return {
     async query<T>(sql: string, params?: readonly unknown[], options?: QueryOptions) {
       const values = params ? [...params] : undefined;
-      const result = options?.prepare ? await client.query({ name: statementName(sql), text: sql, values }) : await client.query(sql, values);
+      const result = options?.prepare && named ? await client.query({ name: statementName(sql), text: sql, values }) : await client.query(sql, values);
       return result.rows as T[];
     },
     async execute(sql: string, params?: readonly unknown[]) {
@@ -103,6 +103,7 @@ function pgQueryable(client: Pool | PoolClient): SqlQueryable {
 }
 
 function openPostgresDriver(options: DatabaseOptions): DatabaseDriver {
+  const named = options.preparedStatements ?? true;
   const pool = new Pool({ connectionString: options.databaseUrl });
   // An idle client losing its connection must not crash the process; pg reconnects on demand.
   pool.on('error', () => undefined);
@@ -111,7 +112,7 @@ function openPostgresDriver(options: DatabaseOptions): DatabaseDriver {
 
   const sql: SqlDriver = {
     kind: 'postgres',
-    ...pgQueryable(pool),
+    ...pgQueryable(pool, named),
     async transaction<T>(fn: (tx: SqlQueryable) => Promise<T>): Promise<T> {
       const client = await pool.connect();
       let broken: Error | undefined;
@@ -124,7 +125,7 @@ function openPostgresDriver(options: DatabaseOptions): DatabaseDriver {
       client.on('error', onError);
       try {
         await client.query('BEGIN');
-        const result = await fn(pgQueryable(client));
+        const result = await fn(pgQueryable(client, named));
         await client.query('COMMIT');
         return result;
       } catch (error) {

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { type ChildProcess, fork } from 'node:child_process';
+import { type ChildProcess, execFileSync, fork } from 'node:child_process';
 import { join } from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +22,16 @@ import { fmt } from './support';
  */
 
 const CONTACTS = 10_000;
+/**
+ * BENCH_PIN=1 (Linux, taskset): Switchboard's server alone on CPU 1, this client and the emulator
+ * on CPU 0, for both the direct and the API side, as when Switchboard runs on its own host. The
+ * default shares both CPUs between all three processes (Switchboard's CPU then comes out of the
+ * client's and the vendor's).
+ */
+const PIN = process.env.BENCH_PIN === '1';
+const pin = (pid: number | undefined, cpu: number) => {
+  if (PIN && pid) execFileSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], { stdio: 'ignore' });
+};
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 300);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 
@@ -55,6 +65,7 @@ async function zohoSdkList(apiBaseUrl: string, authBaseUrl: string, accessToken:
 
 async function startEmulator(vendor: VendorSlug): Promise<{ url: string; proc: ChildProcess }> {
   const proc = fork(join(__dirname, 'sandbox-server.js'), [vendor, String(CONTACTS)], { stdio: 'inherit' });
+  pin(proc.pid, 0);
   const url = await new Promise<string>((resolve, reject) => {
     proc.once('message', (m: any) => (m.type === 'ready' ? resolve(m.url) : reject(new Error('bad message'))));
     proc.once('exit', (code) => reject(new Error(`emulator exited ${code}`)));
@@ -80,6 +91,7 @@ function ask<T>(proc: ChildProcess, msg: object, reply: string): Promise<T> {
 
 async function startServer(): Promise<{ base: string; key: string; database: string; proc: ChildProcess }> {
   const proc = fork(join(__dirname, 'live-server.js'), [], { stdio: 'inherit' });
+  pin(proc.pid, 1);
   const ready = await ask<{ base: string; key: string; database: string }>(proc, {}, 'ready');
   return { ...ready, proc };
 }
@@ -121,9 +133,10 @@ async function throughput(fn: () => Promise<unknown>, concurrency = 8): Promise<
 }
 
 async function main(): Promise<void> {
+  pin(process.pid, 0);
   const server = await startServer();
   const { base } = server;
-  const lines = [`bench:live  list 100 contacts, ${fmt(CONTACTS)} in the emulator, ${SAMPLES} sequential samples, ${SECONDS} s at 8 concurrent; database: ${server.database}; Switchboard, emulator and client in separate processes`, ''];
+  const lines = [`bench:live  list 100 contacts, ${fmt(CONTACTS)} in the emulator, ${SAMPLES} sequential samples, ${SECONDS} s at 8 concurrent; database: ${server.database}; Switchboard, emulator and client in separate processes${PIN ? '; pinned: Switchboard on CPU 1, client and emulator on CPU 0' : ', sharing both CPUs'}`, ''];
   lines.push('  vendor       direct p50   via API p50   added p50   added p99   direct req/s   API req/s   ratio');
   const cpuLines: string[] = [];
   const extraLines: string[] = [];

@@ -27,9 +27,12 @@ import { fmt } from './support';
  *    compression of the day into 100 requests / 10 s (8.6 times the real rate), where 2,000-record
  *    pages make the sync bound by storing, not by the budget.
  *
- * `npm run bench:sync` runs Node with --max-old-space-size=256 (the heap cap we recommend for sync
+ * `npm run bench:sync` runs Node with --max-old-space-size=192 (the heap cap we recommend for sync
  * workers): without it V8 grows the heap lazily and RSS reaches ~500 MB at 10,000 contacts with no
- * leak behind it (measured: 507 MB uncapped vs 299 MB with a 200 MB cap, same throughput).
+ * leak behind it (measured: 507 MB uncapped vs 299 MB with a 200 MB cap, same throughput). With a
+ * 256 MB cap a 1,000,000-contact Salesforce run let the heap grow to 213 MB (166 used, mostly
+ * garbage old space waits for) and RSS reached 401 MB after 33 minutes; with 192 it stayed at
+ * 326 MB through the first 1.2 million records (2026-12-07).
  * It also sets MALLOC_ARENA_MAX=2 (as docker/Dockerfile does): most of RSS outside the V8 heap is
  * glibc's per-thread malloc arenas of V8's worker threads (pmap, Salesforce 100,000: ~89 MB in four
  * arenas); with 2 arenas, peak RSS at 100,000 contacts went 266 -> 229 MB (HubSpot) and 371-374

@@ -31,8 +31,8 @@ import { fmt } from './support';
  * workers): without it V8 grows the heap lazily and RSS reaches ~500 MB at 10,000 contacts with no
  * leak behind it (measured: 507 MB uncapped vs 299 MB with a 200 MB cap, same throughput). With a
  * 256 MB cap a 1,000,000-contact Salesforce run let the heap grow to 213 MB (166 used, mostly
- * garbage old space waits for) and RSS reached 401 MB after 33 minutes; with 192 it stayed at
- * 326 MB through the first 1.2 million records (2026-12-07).
+ * garbage old space waits for) and RSS reached 401 MB after 33 minutes; with 192 the whole run
+ * peaked at 355 MB (1st half 326, 2nd half 355; 2026-12-07).
  * It also sets MALLOC_ARENA_MAX=2 (as docker/Dockerfile does): most of RSS outside the V8 heap is
  * glibc's per-thread malloc arenas of V8's worker threads (pmap, Salesforce 100,000: ~89 MB in four
  * arenas); with 2 arenas, peak RSS at 100,000 contacts went 266 -> 229 MB (HubSpot) and 371-374

@@ -16,6 +16,16 @@ export const DEFAULT_SESSION_SECONDS = 2 * 3600;
 /** Developer Edition's daily API request allocation, used when settings.rateLimits is on. */
 export const REALISTIC_DAILY_LIMIT = 15_000;
 const DAY_MS = 24 * 3600 * 1000;
+
+/**
+ * The allocation an org without limits reports (Sforce-Limit-Info, /limits): Developer Edition's
+ * 15,000 until that much is used, then always at least 15,000 ahead of use. A fixed 15,000 would
+ * say "spent" after 15,000 requests of an org that never refuses one, and clients that pace on the
+ * header (ours pauses the account for an hour) would stop for nothing.
+ */
+export function unlimitedReportedMax(used: number): number {
+  return used < REALISTIC_DAILY_LIMIT ? REALISTIC_DAILY_LIMIT : (Math.floor(used / REALISTIC_DAILY_LIMIT) + 2) * REALISTIC_DAILY_LIMIT;
+}
 const CURSOR_TTL_MS = 15 * 60 * 1000;
 const MAX_CURSORS = 5000;
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { invalidSession, notFound, renderInjectedFault, sendError } from '../errors';
-import type { SalesforceRuntime } from '../runtime';
+import { type SalesforceRuntime, unlimitedReportedMax } from '../runtime';
 import type { SalesforceOrg } from '../store';
 
 /** Per-request state of an authenticated REST call. */
@@ -60,7 +60,7 @@ export function apiHook(runtime: SalesforceRuntime) {
     runtime.apiRequests++;
     const budget = runtime.budget(org.tenant.key);
     const state = budget.consume();
-    const limit = budget.enabled ? state.limit : 15_000;
+    const limit = budget.enabled ? state.limit : unlimitedReportedMax(state.used);
     reply.header('sforce-limit-info', `api-usage=${state.used}/${limit}`);
     if (!state.allowed) return sendError(reply, 403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.');
     contexts.set(request, { org, version });

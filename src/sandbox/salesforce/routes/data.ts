@@ -3,7 +3,7 @@ import { entityDeleted, JSON_CONTENT_TYPE, notFound, sendError, sendErrors, SfWr
 import { normalizeId } from '../ids';
 import { sfDateTime, type SfRecord } from '../records';
 import { replicationWindow } from '../replication';
-import type { QueryCursor, SalesforceRuntime } from '../runtime';
+import { type QueryCursor, type SalesforceRuntime, unlimitedReportedMax } from '../runtime';
 import { findObject, type SfField, type SfObject } from '../schema';
 import { countQuery, renderKey, renderRecord, renderRecordBytes, runQuery } from '../soql/execute';
 import { SoqlError } from '../soql/parser';
@@ -149,7 +149,7 @@ export function registerDataRoutes(app: FastifyInstance, runtime: SalesforceRunt
 
     api.get(`${P}/limits`, async (request, reply) => {
       const b = runtime.budget(ctx(request).org.tenant.key).peek();
-      const max = Number.isFinite(b.limit) ? b.limit : 15_000;
+      const max = Number.isFinite(b.limit) ? b.limit : unlimitedReportedMax(b.used);
       const body = {
         DailyApiRequests: { Max: max, Remaining: Math.max(0, max - b.used) },
         DailyBulkApiBatches: { Max: 15000, Remaining: 15000 },

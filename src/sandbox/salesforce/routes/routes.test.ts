@@ -244,3 +244,29 @@ describe('OAuth details', () => {
     expect((await get('/services/data/v62.0/limits')).status).toBe(200);
   });
 });
+
+describe('API usage without limits', () => {
+  it('never reports the allocation spent, past the 15,000 Developer Edition shows', async () => {
+    const emulator = createSalesforceEmulator({ seed: 5, contacts: 10 });
+    const rt = emulator.runtime as SalesforceRuntime;
+    const own = Fastify();
+    await own.register(emulator.plugin, { prefix: PREFIX });
+    await own.ready();
+    try {
+      const tok = (await own.inject({ method: 'POST', url: `${PREFIX}/__sandbox/tokens`, headers: { host: 'sf.test:8080' }, payload: {} })).json();
+      const call = async (path: string) => own.inject({ method: 'GET', url: PREFIX + path, headers: { host: 'sf.test:8080', authorization: `Bearer ${tok.access_token}` } });
+      expect((await call(q('SELECT Id FROM Contact'))).headers['sforce-limit-info']).toBe('api-usage=1/15000');
+      // As if 20,000 more requests had been served (the budget counts them, nothing refuses them).
+      for (const key of rt.orgs.keys()) for (let i = 0; i < 20_000; i++) rt.budget(key).consume();
+      const r = await call(q('SELECT Id FROM Contact'));
+      expect(r.statusCode).toBe(200);
+      const [, used, max] = /^api-usage=(\d+)\/(\d+)$/.exec(String(r.headers['sforce-limit-info']))!.map(Number);
+      expect(used).toBe(20_002);
+      expect(max - used).toBeGreaterThanOrEqual(15_000);
+      const limits = JSON.parse((await call('/services/data/v62.0/limits')).body);
+      expect(limits.DailyApiRequests.Remaining).toBeGreaterThanOrEqual(15_000);
+    } finally {
+      await own.close();
+    }
+  });
+});

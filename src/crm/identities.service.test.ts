@@ -30,10 +30,10 @@ describe('IdentitiesService', () => {
     ]);
     expect(first.size).toBe(3);
     const again = await ids.idsFor(accountId, [{ model: 'Contact', remoteId: '1' }, { model: 'Contact', remoteId: '3' }]);
-    expect(again.get(IdentitiesService.key('Contact', '1'))).toBe(first.get(IdentitiesService.key('Contact', '1')));
+    expect(again.of('Contact', '1')).toBe(first.of('Contact', '1'));
     expect(new Set([...first.values(), ...again.values()]).size).toBe(4);
     const other = await ids.idFor(otherAccountId, 'Contact', '1');
-    expect(other).not.toBe(first.get(IdentitiesService.key('Contact', '1')));
+    expect(other).not.toBe(first.of('Contact', '1'));
   });
 
   it('answers every id when concurrent requests create the same ones (PostgreSQL snapshot race)', async () => {
@@ -54,8 +54,8 @@ describe('IdentitiesService', () => {
     const cold = new IdentitiesService(db.prisma);
     const fresh = [...keys, { model: 'Contact' as const, remoteId: 'cw-new' }];
     const coldIds = await cold.idsFor(accountId, fresh);
-    for (const k of keys) expect(coldIds.get(IdentitiesService.key(k.model, k.remoteId))).toBe(warm.get(IdentitiesService.key(k.model, k.remoteId)));
-    expect(await ids.idFor(accountId, 'Contact', 'cw-new')).toBe(coldIds.get(IdentitiesService.key('Contact', 'cw-new')));
+    for (const k of keys) expect(coldIds.of(k.model, k.remoteId)).toBe(warm.of(k.model, k.remoteId));
+    expect(await ids.idFor(accountId, 'Contact', 'cw-new')).toBe(coldIds.of('Contact', 'cw-new'));
     const stored = await db.prisma.sql.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM remote_identities WHERE linked_account_id = $1::uuid AND remote_id LIKE 'cw-%'`,
       [accountId],
@@ -70,7 +70,7 @@ describe('IdentitiesService', () => {
       const results = await Promise.all(Array.from({ length: 8 }, () => new IdentitiesService(db.prisma).idsFor(accountId, keys)));
       for (const r of results) {
         expect(r.size).toBe(keys.length);
-        expect(r.get(IdentitiesService.key('Contact', `mix-${round}-known`))).toBe(known);
+        expect(r.of('Contact', `mix-${round}-known`)).toBe(known);
       }
       expect(new Set(results.flatMap((r) => [...r.values()])).size).toBe(keys.length);
     }

@@ -1,6 +1,6 @@
 import type { Address, EmailAddress, PhoneNumber, RemoteFieldValue, RemoteRecord, RemoteRef } from '../integrations/contract';
 import { type FieldSpec, type ModelName, MODELS } from '../models/spec';
-import { IdentitiesService } from './identities.service';
+import { IdentitiesService, type ResolvedIds } from './identities.service';
 
 /** Output options of one response. */
 export interface SerializeOptions {
@@ -8,9 +8,9 @@ export interface SerializeOptions {
   includeRemoteFields: boolean;
 }
 
-/** Our UUIDs by IdentitiesService.key(model, remoteId), and expanded related objects by the same key. */
+/** Our UUIDs by (model, remoteId), and expanded related objects by IdentitiesService.key(model, remoteId). */
 export interface SerializeContext {
-  ids: Map<string, string>;
+  ids: ResolvedIds;
   expanded?: Map<string, Record<string, unknown>>;
   expand?: string[];
 }
@@ -69,7 +69,7 @@ export function serializeRecord(record: RemoteRecord, ctx: SerializeContext, opt
   const spec = MODELS[record.model];
   const stamp = record.remoteUpdatedAt ?? record.remoteCreatedAt ?? null;
   const out: Record<string, unknown> = {
-    id: ctx.ids.get(IdentitiesService.key(record.model, record.remoteId)) ?? null,
+    id: ctx.ids.of(record.model, record.remoteId) ?? null,
     remote_id: record.remoteId,
     created_at: record.remoteCreatedAt ?? stamp,
     modified_at: stamp,
@@ -126,17 +126,13 @@ function wireValue(value: unknown, field: string, spec: FieldSpec, ctx: Serializ
   if (spec.kind === 'relation') {
     if (!value || typeof value !== 'object') return null;
     const ref = value as RemoteRef;
-    const key = IdentitiesService.key(ref.model, ref.remoteId);
-    if (ctx.expand?.includes(field)) return ctx.expanded?.get(key) ?? ctx.ids.get(key) ?? null;
-    return ctx.ids.get(key) ?? null;
+    if (ctx.expand?.includes(field)) return ctx.expanded?.get(IdentitiesService.key(ref.model, ref.remoteId)) ?? ctx.ids.of(ref.model, ref.remoteId) ?? null;
+    return ctx.ids.of(ref.model, ref.remoteId) ?? null;
   }
   if (spec.kind === 'relation_list') {
     if (!Array.isArray(value)) return [];
     return (value as RemoteRef[])
-      .map((ref) => {
-        const key = IdentitiesService.key(ref.model, ref.remoteId);
-        return ctx.expand?.includes(field) ? (ctx.expanded?.get(key) ?? ctx.ids.get(key)) : ctx.ids.get(key);
-      })
+      .map((ref) => (ctx.expand?.includes(field) ? (ctx.expanded?.get(IdentitiesService.key(ref.model, ref.remoteId)) ?? ctx.ids.of(ref.model, ref.remoteId)) : ctx.ids.of(ref.model, ref.remoteId)))
       .filter((v) => v !== undefined);
   }
   if (SUB_KINDS.has(spec.kind)) {

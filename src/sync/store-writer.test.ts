@@ -58,7 +58,7 @@ describe('StoreWriter', () => {
       for (const r of records) {
         const rows = await stored(r.remoteId);
         expect(rows).toHaveLength(1);
-        expect(rows[0].id).toBe(ids.get(IdentitiesService.key('Contact', r.remoteId)));
+        expect(rows[0].id).toBe(ids.of('Contact', r.remoteId));
       }
     }
   });

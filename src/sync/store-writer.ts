@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { IdentitiesService, type RemoteKey } from '../crm/identities.service';
+import { IdentitiesService, type RemoteKey, ResolvedIds } from '../crm/identities.service';
 import { refsOf, remoteFieldsJson, serializeData } from '../crm/serializer';
 import { PrismaService } from '../database/prisma.service';
 import type { SqlQueryable } from '../database/driver';
@@ -122,7 +122,7 @@ export class StoreWriter {
     const list = [...unique.values()];
     const refs: RemoteKey[] = [];
     for (const r of list) for (const ref of refsOf(r)) refs.push(ref);
-    const idMap = refs.length ? await this.identities.idsFor(account.id, refs) : new Map<string, string>();
+    const idMap = refs.length ? await this.identities.idsFor(account.id, refs) : new ResolvedIds();
     const page: PreparedPage = {
       account,
       model,

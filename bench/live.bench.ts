@@ -19,8 +19,9 @@ import { fmt } from './support';
  * Reports added latency p50/p99 (sequential requests) and the throughput ratio (8 concurrent, the
  * median of BENCH_ROUNDS adjacent direct/API window pairs). Targets: p50 added <= 3 ms, ratio >= 0.7.
  * Floors, not targets: the same measures with bench/reference-proxy.ts in Switchboard's place, a
- * byte-forwarding proxy and a hand-written translating one, both bare node:http. Switchboard runs in its own process (bench/live-server.ts),
- * as deployed, the emulator in another; this process is the client of both sides.
+ * byte-forwarding proxy and a hand-written translating one, both bare node:http. Switchboard runs
+ * in its own process (bench/live-server.ts), as deployed, the emulator in another; this process is
+ * the client of both sides.
  */
 
 const CONTACTS = 10_000;
@@ -207,8 +208,8 @@ async function main(): Promise<void> {
       const { times: d1, cpuMs: dCpu } = await timeSequential(direct);
       const { times: a1, cpuMs: aCpu } = await timeSequential(viaApi);
       // Rounds of adjacent direct and API windows: each round's ratio shares that moment's machine
-      // speed, and the median of the rounds' ratios is the figure (one 5 s window on this shared
-      // 2-core VM moved the server's CPU per request between 1.5 and 2.8 ms from run to run).
+      // speed, and the median of the rounds' ratios is the figure (with one 5 s window, five runs on
+      // this shared 2-core VM on 2026-12-07 gave the Salesforce server 1.46 to 3.31 ms per request).
       const directRates: number[] = [];
       const apiRates: number[] = [];
       const roundRatios: number[] = [];
@@ -247,6 +248,7 @@ async function main(): Promise<void> {
           const viaProxy =
             mode === 'translate'
               ? async () => {
+                  // The API line's request, headers included (the proxy ignores them).
                   const r = await fetch(`${proxy.url}/contacts?page_size=100`, { headers: { authorization: `Bearer ${server.key}`, 'x-account-token': accountToken } });
                   if (r.status !== 200) throw new Error(`reference proxy answered ${r.status}`);
                   return r.json();

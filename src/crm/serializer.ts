@@ -122,18 +122,20 @@ export function remoteFieldsJson(values: RemoteFieldValue[]): string {
   return `${out}]`;
 }
 
+/** A relation on the wire: the expanded object when `expand` names the field and it was fetched, else our id. */
+function refValue(ref: RemoteRef, field: string, ctx: SerializeContext): Record<string, unknown> | string | undefined {
+  const expanded = ctx.expand?.includes(field) ? ctx.expanded?.get(IdentitiesService.key(ref.model, ref.remoteId)) : undefined;
+  return expanded ?? ctx.ids.of(ref.model, ref.remoteId);
+}
+
 function wireValue(value: unknown, field: string, spec: FieldSpec, ctx: SerializeContext, stamp: string | null): unknown {
   if (spec.kind === 'relation') {
     if (!value || typeof value !== 'object') return null;
-    const ref = value as RemoteRef;
-    if (ctx.expand?.includes(field)) return ctx.expanded?.get(IdentitiesService.key(ref.model, ref.remoteId)) ?? ctx.ids.of(ref.model, ref.remoteId) ?? null;
-    return ctx.ids.of(ref.model, ref.remoteId) ?? null;
+    return refValue(value as RemoteRef, field, ctx) ?? null;
   }
   if (spec.kind === 'relation_list') {
     if (!Array.isArray(value)) return [];
-    return (value as RemoteRef[])
-      .map((ref) => (ctx.expand?.includes(field) ? (ctx.expanded?.get(IdentitiesService.key(ref.model, ref.remoteId)) ?? ctx.ids.of(ref.model, ref.remoteId)) : ctx.ids.of(ref.model, ref.remoteId)))
-      .filter((v) => v !== undefined);
+    return (value as RemoteRef[]).map((ref) => refValue(ref, field, ctx)).filter((v) => v !== undefined);
   }
   if (SUB_KINDS.has(spec.kind)) {
     if (!Array.isArray(value)) return [];

@@ -16,6 +16,8 @@ export const DEFAULT_SESSION_SECONDS = 2 * 3600;
 /** Developer Edition's daily API request allocation, used when settings.rateLimits is on. */
 export const REALISTIC_DAILY_LIMIT = 15_000;
 const DAY_MS = 24 * 3600 * 1000;
+const CURSOR_TTL_MS = 15 * 60 * 1000;
+const MAX_CURSORS = 5000;
 
 /**
  * The allocation an org without limits reports (Sforce-Limit-Info, /limits): Developer Edition's
@@ -26,8 +28,6 @@ const DAY_MS = 24 * 3600 * 1000;
 export function unlimitedReportedMax(used: number): number {
   return used < REALISTIC_DAILY_LIMIT ? REALISTIC_DAILY_LIMIT : (Math.floor(used / REALISTIC_DAILY_LIMIT) + 2) * REALISTIC_DAILY_LIMIT;
 }
-const CURSOR_TTL_MS = 15 * 60 * 1000;
-const MAX_CURSORS = 5000;
 
 export interface QueryCursor {
   locator: string;

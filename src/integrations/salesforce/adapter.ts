@@ -72,7 +72,8 @@ async function fieldList(conn: VendorConnection, model: ModelName, object: strin
 }
 
 export function toRecord(model: ModelName, source: SourceDef, rec: SfRecord, d: SfDescribe, projection?: Projection): RemoteRecord {
-  const mapped = source.read(rec);
+  // Which vendor fields the mappers consumed matters only for remote fields, not computed for 'mapped'.
+  const mapped = source.read(rec, projection !== 'mapped');
   const idField = source.idField ?? 'Id';
   return {
     model,
@@ -84,7 +85,7 @@ export function toRecord(model: ModelName, source: SourceDef, rec: SfRecord, d: 
     remoteWasDeleted: rec.IsDeleted === true,
     remoteData: [{ path: rec.attributes?.url ?? `${DATA_PATH}/sobjects/${source.object}/${rec.Id}`, data: rec }],
     // Not shown with the mapped projection: not computed.
-    remoteFields: projection === 'mapped' ? [] : remoteFieldsOf(rec, idField === 'Id' ? mapped.used : [...mapped.used, idField], d),
+    remoteFields: projection === 'mapped' ? [] : remoteFieldsOf(rec, idField === 'Id' ? (mapped.used ?? []) : [...(mapped.used ?? []), idField], d),
   };
 }
 

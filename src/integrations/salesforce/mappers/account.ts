@@ -9,8 +9,8 @@ const PHONES: [string, string][] = [
   ['Fax', 'FAX'],
 ];
 
-export function readAccount(rec: SfRecord): Mapped {
-  const used: string[] = ['OwnerId', 'LastActivityDate'];
+export function readAccount(rec: SfRecord, track = true): Mapped {
+  const used = track ? ['OwnerId', 'LastActivityDate'] : null;
   const fields: Mapped['fields'] = {};
   copyOut(rec, PLAIN, fields, used);
   fields.owner = ref('User', rec.OwnerId);

@@ -7,8 +7,12 @@ import { isSfId, type SfRecord, soqlString, toIso } from '../api';
 /** What a vendor record becomes: common fields plus the vendor fields that produced them. */
 export interface Mapped {
   fields: Record<string, CommonValue>;
-  /** Vendor fields consumed into `fields` (everything else goes to remoteFields). */
-  used: string[];
+  /**
+   * Vendor fields consumed into `fields` (everything else goes to remoteFields); null when not
+   * tracked (`read(rec, false)`: the mapped projection shows no remote fields, and the tracking was
+   * a quarter of a Contact's mapping time).
+   */
+  used: string[] | null;
 }
 
 /** A body for POST/PATCH /sobjects/X, from common fields. */
@@ -109,10 +113,10 @@ export function fromCountryCode(value: unknown): string | null {
 /** Field names per address prefix, built once (this runs for every record of every page). */
 const ADDRESS_KEYS = new Map<string, string[]>();
 
-export function readAddress(rec: SfRecord, prefix: string, type: string | null, used: string[]): Address | null {
+export function readAddress(rec: SfRecord, prefix: string, type: string | null, used: string[] | null): Address | null {
   let keys = ADDRESS_KEYS.get(prefix);
   if (!keys) ADDRESS_KEYS.set(prefix, (keys = ['Street', 'City', 'State', 'PostalCode', 'Country'].map((k) => `${prefix}${k}`)));
-  for (const k of keys) if (k in rec) used.push(k);
+  if (used) for (const k of keys) if (k in rec) used.push(k);
   const street = str(rec[keys[0]!]);
   const city = str(rec[keys[1]!]);
   const state = str(rec[keys[2]!]);
@@ -140,10 +144,10 @@ export function writeAddress(body: VendorBody, prefix: string, a: Address | null
   body[`${prefix}Country`] = fromCountryCode(a?.country ?? null);
 }
 
-export function readPhones(rec: SfRecord, map: [field: string, type: string][], used: string[]): PhoneNumber[] {
+export function readPhones(rec: SfRecord, map: [field: string, type: string][], used: string[] | null): PhoneNumber[] {
   const out: PhoneNumber[] = [];
   for (const [field, type] of map) {
-    if (field in rec) used.push(field);
+    if (used && field in rec) used.push(field);
     const v = str(rec[field]);
     if (v) out.push({ phone_number: v, phone_number_type: type });
   }
@@ -171,8 +175,8 @@ export function writePhones(body: VendorBody, map: [field: string, type: string]
   }
 }
 
-export function readEmails(rec: SfRecord, field: string, used: string[]): EmailAddress[] {
-  if (field in rec) used.push(field);
+export function readEmails(rec: SfRecord, field: string, used: string[] | null): EmailAddress[] {
+  if (used && field in rec) used.push(field);
   const v = str(rec[field]);
   return v ? [{ email_address: v, email_address_type: 'WORK' }] : [];
 }
@@ -188,12 +192,12 @@ export function copyIn(body: VendorBody, fields: Record<string, CommonValue>, ma
 /** Entries of the mappers' constant field tables, listed once instead of once per record. */
 const ENTRIES = new WeakMap<Record<string, string>, [string, string][]>();
 
-export function copyOut(rec: SfRecord, map: Record<string, string>, out: Record<string, CommonValue>, used: string[]): void {
+export function copyOut(rec: SfRecord, map: Record<string, string>, out: Record<string, CommonValue>, used: string[] | null): void {
   let entries = ENTRIES.get(map);
   if (!entries) ENTRIES.set(map, (entries = Object.entries(map)));
   for (const [common, vendor] of entries) {
     if (!(vendor in rec)) continue;
-    used.push(vendor);
+    used?.push(vendor);
     const v = rec[vendor];
     out[common] = v === undefined ? null : (v as CommonValue);
   }

@@ -12,8 +12,8 @@ export const PERSON_PHONES: [string, string][] = [
   ['Fax', 'FAX'],
 ];
 
-export function readContact(rec: SfRecord): Mapped {
-  const used: string[] = ['AccountId', 'OwnerId', 'LastActivityDate', 'Name'];
+export function readContact(rec: SfRecord, track = true): Mapped {
+  const used = track ? ['AccountId', 'OwnerId', 'LastActivityDate', 'Name'] : null;
   const fields: Mapped['fields'] = {};
   copyOut(rec, PLAIN, fields, used);
   fields.account = ref('Account', rec.AccountId);

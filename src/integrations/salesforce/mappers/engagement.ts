@@ -28,8 +28,8 @@ function contactsOf(whoId: unknown): CommonValue {
   return c ? [c] : [];
 }
 
-export function readEngagementTask(rec: SfRecord): Mapped {
-  const used: string[] = ['Subject', 'Description', 'OwnerId', 'AccountId', 'TaskSubtype', 'CallType', 'CompletedDateTime'];
+export function readEngagementTask(rec: SfRecord, track = true): Mapped {
+  const used = track ? ['Subject', 'Description', 'OwnerId', 'AccountId', 'TaskSubtype', 'CallType', 'CompletedDateTime'] : null;
   const fields: Mapped['fields'] = {};
   const type = engagementTypeOfTask(rec);
   fields.subject = str(rec.Subject);
@@ -44,21 +44,21 @@ export function readEngagementTask(rec: SfRecord): Mapped {
   if (end) {
     fields.start_time = duration !== null ? shift(end, duration) : end;
     fields.end_time = end;
-    if (duration !== null) used.push('CallDurationInSeconds');
+    if (duration !== null) used?.push('CallDurationInSeconds');
   } else {
     fields.start_time = iso(rec.ActivityDate);
     fields.end_time = null;
-    used.push('ActivityDate');
+    used?.push('ActivityDate');
   }
   fields.account = ref('Account', rec.AccountId) ?? refIf('Account', rec.WhatId);
   fields.contacts = contactsOf(rec.WhoId);
-  if (refIf('Contact', rec.WhoId)) used.push('WhoId');
-  if (refIf('Account', rec.WhatId)) used.push('WhatId');
+  if (refIf('Contact', rec.WhoId)) used?.push('WhoId');
+  if (refIf('Account', rec.WhatId)) used?.push('WhatId');
   return { fields, used };
 }
 
-export function readEngagementEvent(rec: SfRecord): Mapped {
-  const used: string[] = ['Subject', 'Description', 'OwnerId', 'AccountId', 'StartDateTime', 'EndDateTime'];
+export function readEngagementEvent(rec: SfRecord, track = true): Mapped {
+  const used = track ? ['Subject', 'Description', 'OwnerId', 'AccountId', 'StartDateTime', 'EndDateTime'] : null;
   const fields: Mapped['fields'] = {};
   fields.subject = str(rec.Subject);
   fields.content = str(rec.Description);
@@ -69,8 +69,8 @@ export function readEngagementEvent(rec: SfRecord): Mapped {
   fields.end_time = iso(rec.EndDateTime);
   fields.account = ref('Account', rec.AccountId) ?? refIf('Account', rec.WhatId);
   fields.contacts = contactsOf(rec.WhoId);
-  if (refIf('Contact', rec.WhoId)) used.push('WhoId');
-  if (refIf('Account', rec.WhatId)) used.push('WhatId');
+  if (refIf('Contact', rec.WhoId)) used?.push('WhoId');
+  if (refIf('Account', rec.WhatId)) used?.push('WhatId');
   return { fields, used };
 }
 

@@ -30,8 +30,8 @@ export function leadStatus(value: unknown): string | null {
   return LEAD_STATUS[value] ?? value;
 }
 
-export function readLead(rec: SfRecord): Mapped {
-  const used: string[] = ['OwnerId', 'Status', 'ConvertedDate', 'ConvertedContactId', 'ConvertedAccountId', 'Name'];
+export function readLead(rec: SfRecord, track = true): Mapped {
+  const used = track ? ['OwnerId', 'Status', 'ConvertedDate', 'ConvertedContactId', 'ConvertedAccountId', 'Name'] : null;
   const fields: Mapped['fields'] = {};
   copyOut(rec, PLAIN, fields, used);
   fields.owner = ref('User', rec.OwnerId);

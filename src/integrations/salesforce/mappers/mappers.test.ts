@@ -3,6 +3,7 @@ import { soqlContains, soqlDateTime, soqlString, toIso, toVendorError, type SfDe
 import { compileFilter } from '../filters';
 import { fromCountryCode, readAddress, toCountryCode, writePhones } from './common';
 import { engagementDef, readEngagementEvent, readEngagementTask } from './engagement';
+import { MODEL_DEFS } from './index';
 import { leadStatus } from './lead';
 import { noteDef, readNote } from './note';
 import { opportunityStatus } from './opportunity';
@@ -68,6 +69,30 @@ describe('salesforce value mapping', () => {
     expect(call.fields).toMatchObject({ start_time: '2024-01-01T00:00:00.000Z', end_time: '2024-01-01T00:10:00.000Z', engagement_type: { model: 'EngagementType', remoteId: 'Call' }, contacts: [{ model: 'Contact', remoteId: '0035g0000000002AAA' }] });
     const meeting = readEngagementEvent(rec({ StartDateTime: '2024-01-01T00:00:00.000+0000', EndDateTime: '2024-01-01T01:30:00.000+0000' }));
     expect(meeting.fields).toMatchObject({ start_time: '2024-01-01T00:00:00.000Z', end_time: '2024-01-01T01:30:00.000Z', engagement_type: { remoteId: 'Meeting' }, contacts: [] });
+  });
+
+  it('untracked reads (no remote fields shown) map the same fields and collect no used list', () => {
+    const full = rec({
+      Name: 'Ada Lovelace', FirstName: 'Ada', LastName: 'Lovelace', Email: 'ada@example.com', Phone: '1', MobilePhone: '2', Fax: '3',
+      MailingStreet: 'a\nb', MailingCity: 'London', MailingCountry: 'United Kingdom', OtherCity: 'Paris', BillingCity: 'Berlin', ShippingCountry: 'FR',
+      Street: 'c', City: 'Rome', AccountId: '0015g0000000000AAA', OwnerId: '0055g0000000000AAA', WhoId: '0035g0000000002AAA', WhatId: '0065g0000000000AAA',
+      ParentId: '0015g0000000000AAA', Subject: 's', Description: 'd', Body: 'b', Status: 'Open - Not Contacted', StageName: 'Prospecting', IsClosed: false, IsWon: false,
+      TaskSubtype: 'Call', CallType: 'Outbound', CallDurationInSeconds: 60, CompletedDateTime: '2024-01-01T00:10:00.000+0000', ActivityDate: '2024-01-02',
+      StartDateTime: '2024-01-01T00:00:00.000+0000', EndDateTime: '2024-01-01T01:00:00.000+0000', CreatedDate: '2024-01-01T00:00:00.000+0000',
+      LastActivityDate: '2024-02-01', CloseDate: '2024-03-01', Amount: 10, MasterLabel: 'Won', ApiName: 'Won', IsActive: true,
+    });
+    let sources = 0;
+    for (const def of Object.values(MODEL_DEFS)) {
+      for (const source of def!.sources) {
+        const tracked = source.read(full);
+        const untracked = source.read(full, false);
+        expect(untracked.fields).toEqual(tracked.fields);
+        expect(untracked.used).toBeNull();
+        expect(tracked.used?.length).toBeGreaterThan(0);
+        sources++;
+      }
+    }
+    expect(sources).toBeGreaterThanOrEqual(9);
   });
 
   it('writes: Note title derived from content, engagement object by type, Task WhatId', () => {

@@ -2,8 +2,8 @@ import type { SfRecord } from '../api';
 import { iso, type Mapped, ref, refId, refIf, str, type VendorBody } from './common';
 import { type ModelDef, writableList } from './types';
 
-export function readNote(rec: SfRecord): Mapped {
-  const used: string[] = ['OwnerId', 'Body'];
+export function readNote(rec: SfRecord, track = true): Mapped {
+  const used = track ? ['OwnerId', 'Body'] : null;
   const fields: Mapped['fields'] = {};
   fields.owner = ref('User', rec.OwnerId);
   fields.content = str(rec.Body);
@@ -11,7 +11,7 @@ export function readNote(rec: SfRecord): Mapped {
   fields.contact = refIf('Contact', rec.ParentId);
   fields.account = refIf('Account', rec.ParentId);
   fields.opportunity = refIf('Opportunity', rec.ParentId);
-  if (fields.contact || fields.account || fields.opportunity) used.push('ParentId');
+  if (fields.contact || fields.account || fields.opportunity) used?.push('ParentId');
   fields.remote_created_at = iso(rec.CreatedDate);
   fields.remote_updated_at = iso(rec.LastModifiedDate);
   return { fields, used };

@@ -13,8 +13,8 @@ export function opportunityStatus(rec: SfRecord): string | null {
   return null;
 }
 
-export function readOpportunity(rec: SfRecord): Mapped {
-  const used: string[] = ['OwnerId', 'AccountId', 'StageName', 'IsClosed', 'IsWon', 'LastActivityDate', 'CloseDate'];
+export function readOpportunity(rec: SfRecord, track = true): Mapped {
+  const used = track ? ['OwnerId', 'AccountId', 'StageName', 'IsClosed', 'IsWon', 'LastActivityDate', 'CloseDate'] : null;
   const fields: Mapped['fields'] = {};
   copyOut(rec, PLAIN, fields, used);
   fields.owner = ref('User', rec.OwnerId);

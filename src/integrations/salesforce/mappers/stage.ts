@@ -7,8 +7,8 @@ import type { ModelDef } from './types';
  * Opportunity's StageName holds, so Opportunity.stage points at it without a lookup, and it stays
  * stable (an admin renaming the label changes MasterLabel, not ApiName).
  */
-export function readStage(rec: SfRecord): Mapped {
-  return { fields: { name: str(rec.MasterLabel) ?? str(rec.ApiName) }, used: ['MasterLabel'] };
+export function readStage(rec: SfRecord, track = true): Mapped {
+  return { fields: { name: str(rec.MasterLabel) ?? str(rec.ApiName) }, used: track ? ['MasterLabel'] : null };
 }
 
 export const stageDef: ModelDef = {

@@ -18,8 +18,8 @@ export function taskStatus(rec: SfRecord): string | null {
   return str(rec.Status);
 }
 
-export function readTask(rec: SfRecord): Mapped {
-  const used: string[] = ['Subject', 'Description', 'OwnerId', 'AccountId', 'CompletedDateTime', 'ActivityDate', 'Status', 'IsClosed'];
+export function readTask(rec: SfRecord, track = true): Mapped {
+  const used = track ? ['Subject', 'Description', 'OwnerId', 'AccountId', 'CompletedDateTime', 'ActivityDate', 'Status', 'IsClosed'] : null;
   const fields: Mapped['fields'] = {};
   fields.subject = str(rec.Subject);
   fields.content = str(rec.Description);
@@ -28,8 +28,8 @@ export function readTask(rec: SfRecord): Mapped {
   fields.account = ref('Account', rec.AccountId) ?? refIf('Account', rec.WhatId);
   fields.opportunity = refIf('Opportunity', rec.WhatId);
   fields.contact = refIf('Contact', rec.WhoId);
-  if (fields.opportunity || refIf('Account', rec.WhatId)) used.push('WhatId');
-  if (fields.contact) used.push('WhoId');
+  if (fields.opportunity || refIf('Account', rec.WhatId)) used?.push('WhatId');
+  if (fields.contact) used?.push('WhoId');
   fields.completed_date = iso(rec.CompletedDateTime);
   fields.due_date = iso(rec.ActivityDate);
   fields.status = taskStatus(rec);

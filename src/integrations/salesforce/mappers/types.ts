@@ -12,7 +12,8 @@ export interface SourceDef {
   accepts?(rec: SfRecord): boolean;
   /** The field used as the common remote id (default Id; Stage uses ApiName). */
   idField?: string;
-  read(rec: SfRecord): Mapped;
+  /** `track` false: `used` is not collected (null), for reads that show no remote fields. */
+  read(rec: SfRecord, track?: boolean): Mapped;
   /** Server-side filters: common relation field -> SOQL field compared with the vendor id. */
   relationFields?: Record<string, string>;
   /** Common string field -> SOQL field (exact or contains is decided by the filter spec). */

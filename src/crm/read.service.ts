@@ -112,7 +112,10 @@ export class CrmReadService {
     options: SerializeOptions,
   ): Promise<Record<string, unknown>[]> {
     const keys: RemoteKey[] = [];
-    for (const r of records) keys.push({ model: r.model, remoteId: r.remoteId }, ...refsOf(r));
+    for (const r of records) {
+      keys.push({ model: r.model, remoteId: r.remoteId });
+      refsOf(r, keys);
+    }
     const expanded = new Map<string, Record<string, unknown>>();
     const related: RemoteRecord[] = [];
     if (expand.length && records.length) {
@@ -130,7 +133,10 @@ export class CrmReadService {
       }
       // One batched vendor read per related model, never one per row.
       for (const [target, ids] of wanted) related.push(...(await adapter.getMany(conn, target, [...ids], { projection: projectionFor(options) })));
-      for (const r of related) keys.push({ model: r.model, remoteId: r.remoteId }, ...refsOf(r));
+      for (const r of related) {
+        keys.push({ model: r.model, remoteId: r.remoteId });
+        refsOf(r, keys);
+      }
     }
     const ids = await this.identities.idsFor(account.id, keys);
     for (const r of related) expanded.set(IdentitiesService.key(r.model, r.remoteId), serializeRecord(r, { ids }, options));

@@ -34,15 +34,15 @@ function planOf(model: ModelName): ModelPlan {
   return plan;
 }
 
-/** Every RemoteRef a record points at (to resolve ids in bulk). */
-export function refsOf(record: RemoteRecord): RemoteRef[] {
-  const refs: RemoteRef[] = [];
+/** Every RemoteRef a record points at (to resolve ids in bulk), appended to `into` (a new array by default). */
+export function refsOf(record: RemoteRecord, into: RemoteRef[] = []): RemoteRef[] {
   for (const [field, kind] of planOf(record.model).relations) {
     const value = record.fields[field];
-    if (kind === 'relation' && value && typeof value === 'object' && !Array.isArray(value)) refs.push(value as RemoteRef);
-    if (kind === 'relation_list' && Array.isArray(value)) refs.push(...(value as RemoteRef[]));
+    if (kind === 'relation') {
+      if (value && typeof value === 'object' && !Array.isArray(value)) into.push(value as RemoteRef);
+    } else if (Array.isArray(value)) for (const ref of value as RemoteRef[]) into.push(ref);
   }
-  return refs;
+  return into;
 }
 
 function serializeRemoteFields(values: RemoteFieldValue[]) {

@@ -121,7 +121,7 @@ export class StoreWriter {
     for (const r of records) unique.set(r.remoteId, r);
     const list = [...unique.values()];
     const refs: RemoteKey[] = [];
-    for (const r of list) for (const ref of refsOf(r)) refs.push(ref);
+    for (const r of list) refsOf(r, refs);
     const idMap = refs.length ? await this.identities.idsFor(account.id, refs) : new ResolvedIds();
     const page: PreparedPage = {
       account,

@@ -5,9 +5,10 @@ import { createEmulator } from '../src/sandbox/registry';
 import type { SandboxVendor } from '../src/sandbox/common/emulator';
 import type { RemoteRecord, VendorConnection, VendorRequest, VendorResponse, VendorSlug } from '../src/integrations/contract';
 import { adapterFor } from '../src/integrations/registry';
-import { IdentitiesService, type RemoteKey } from '../src/crm/identities.service';
+import { IdentitiesService } from '../src/crm/identities.service';
 import type { PrismaService } from '../src/database/prisma.service';
-import { refsOf, serializeRecord } from '../src/crm/serializer';
+import { keysOf, serializeRecord } from '../src/crm/serializer';
+import type { ModelName } from '../src/models/spec';
 import { fmt } from './support';
 
 /**
@@ -23,7 +24,7 @@ const REPEATS = Number(process.env.BENCH_STEP_REPEATS ?? 7);
 const PAGE = 100;
 
 /** A connection that answers each request from the emulator's answer to it, fetched once (raw text, parsed per call as the HTTP client does). */
-function replayingConnection(vendor: VendorSlug, apiBaseUrl: string, accessToken: string, raw: Map<string, string>, authorization: string): VendorConnection & { parses: number } {
+function replayingConnection(vendor: VendorSlug, apiBaseUrl: string, authorization: string, raw: Map<string, string>): VendorConnection & { parses: number } {
   const conn = {
     vendor,
     linkedAccountId: randomUUID(),
@@ -34,7 +35,7 @@ function replayingConnection(vendor: VendorSlug, apiBaseUrl: string, accessToken
       for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
       let text = raw.get(url.href);
       if (text === undefined) {
-        const res = await fetch(url, { method: req.method, headers: { authorization: authorization.replace('TOKEN', accessToken), accept: 'application/json' } });
+        const res = await fetch(url, { method: req.method, headers: { authorization, accept: 'application/json' } });
         text = await res.text();
         if (res.status !== 200) throw new Error(`emulator answered ${res.status}: ${text}`);
         raw.set(url.href, text);
@@ -63,8 +64,6 @@ async function time(fn: () => unknown): Promise<number> {
   return median(runs);
 }
 
-const AUTH: Record<string, string> = { salesforce: 'Bearer TOKEN', hubspot: 'Bearer TOKEN', zoho: 'Zoho-oauthtoken TOKEN' };
-
 async function main(): Promise<void> {
   const vendors = (process.env.BENCH_VENDORS ?? 'salesforce,hubspot,zoho').split(',').map((v) => v.trim()) as VendorSlug[];
   const lines = [`bench:live-steps  in-process CPU of one live list of ${PAGE} contacts, µs per page (median of ${REPEATS} x ${ROUNDS})`, ''];
@@ -77,7 +76,7 @@ async function main(): Promise<void> {
       const parsed = adapter.auth.parseTokenResponse(200, (await tokenRes.json()) as Record<string, string>, {});
       if ('error' in parsed) throw new Error(parsed.description);
       const raw = new Map<string, string>();
-      const conn = replayingConnection(vendor, parsed.apiBaseUrl ?? running.url, parsed.accessToken, raw, AUTH[vendor]);
+      const conn = replayingConnection(vendor, parsed.apiBaseUrl ?? running.url, adapter.auth.authorizationHeader(parsed.accessToken), raw);
       const listOnce = () => adapter.list(conn, 'Contact', { pageSize: PAGE, state: null, filters: {}, projection: 'mapped' });
       const first = await listOnce();
       if (first.records.length !== PAGE) throw new Error(`${vendor}: a page of ${first.records.length}`);
@@ -85,20 +84,21 @@ async function main(): Promise<void> {
       const answer = [...raw.values()].sort((a, b) => b.length - a.length)[0];
       const parse = await time(() => JSON.parse(answer));
       const before = conn.parses;
+      await listOnce();
+      const parsesPerList = conn.parses - before;
       const list = await time(listOnce);
-      const parsesPerList = (conn.parses - before) / (50 + REPEATS * ROUNDS);
       // Ids: the real service with a warm cache (every id of the page known), so no query runs.
       const noDatabase = { sql: { query: () => Promise.reject(new Error('bench:live-steps: the id cache should answer')) } } as unknown as PrismaService;
       const identities = new IdentitiesService(noDatabase);
       const records: RemoteRecord[] = first.records;
-      const keys: RemoteKey[] = [];
-      for (const r of records) keys.push({ model: r.model, remoteId: r.remoteId }, ...refsOf(r));
-      for (const k of keys) (identities as unknown as { cache: { set(a: string, m: string, r: string, id: string): void } }).cache.set(conn.linkedAccountId, k.model, k.remoteId, randomUUID());
-      const idsOnce = () => {
-        const all: RemoteKey[] = [];
-        for (const r of records) all.push({ model: r.model, remoteId: r.remoteId }, ...refsOf(r));
-        return identities.idsFor(conn.linkedAccountId, all);
-      };
+      const byModel = new Map<ModelName, Map<string, string>>();
+      for (const k of keysOf(records)) {
+        if (!byModel.has(k.model)) byModel.set(k.model, new Map());
+        byModel.get(k.model)!.set(k.remoteId, randomUUID());
+      }
+      for (const [model, ids] of byModel) identities.remember(conn.linkedAccountId, model, ids);
+      // As CrmReadService.serializeMany does for a page.
+      const idsOnce = () => identities.idsFor(conn.linkedAccountId, keysOf(records));
       const ids = await idsOnce();
       const opts = { includeRemoteData: false, includeRemoteFields: false };
       const ids_ = await time(idsOnce);

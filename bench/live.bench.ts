@@ -248,10 +248,8 @@ async function main(): Promise<void> {
       const target = await pairedRounds(direct, viaApi, server.proc);
       const tDirect = target.baseline;
       const tApi = target.measured;
-      const roundRatios = target.ratios;
-      const serverCpuMs = target.cpuMsPerRequest;
-      roundLines.push(`  ${vendor.padEnd(12)} ${roundRatios.map((r) => fmt(r, 2)).join('  ')}`);
-      cpuLines.push(`  ${vendor.padEnd(12)} ${fmt(dCpu, 2).padStart(10)} ms ${fmt(aCpu, 2).padStart(8)} ms ${fmt(serverCpuMs, 2).padStart(16)} ms`);
+      roundLines.push(`  ${vendor.padEnd(12)} ${target.ratios.map((r) => fmt(r, 2)).join('  ')}`);
+      cpuLines.push(`  ${vendor.padEnd(12)} ${fmt(dCpu, 2).padStart(10)} ms ${fmt(aCpu, 2).padStart(8)} ms ${fmt(target.cpuMsPerRequest, 2).padStart(16)} ms`);
       const added50 = percentile(a1, 50) - percentile(d1, 50);
       const added99 = percentile(a1, 99) - percentile(d1, 99);
       const ratio = target.ratio;

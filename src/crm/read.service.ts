@@ -6,9 +6,9 @@ import { adapterFor } from '../integrations/registry';
 import { VendorConnections } from '../linked-accounts/connections';
 import type { LinkedAccountRecord } from '../linked-accounts/linked-accounts.service';
 import { type ModelName, MODELS, relationFields } from '../models/spec';
-import { IdentitiesService, type RemoteKey } from './identities.service';
+import { IdentitiesService } from './identities.service';
 import { filterFingerprint, type ParsedListQuery, parseListQuery, parseRetrieveQuery, parseUuid } from './list-query';
-import { refsOf, type SerializeOptions, serializeRecord } from './serializer';
+import { keysOf, type SerializeOptions, serializeRecord } from './serializer';
 import { type ReadContext, StoredReadService } from './stored-read.service';
 import { vendorErrorToApi } from './vendor-errors';
 
@@ -111,11 +111,7 @@ export class CrmReadService {
     expand: string[],
     options: SerializeOptions,
   ): Promise<Record<string, unknown>[]> {
-    const keys: RemoteKey[] = [];
-    for (const r of records) {
-      keys.push({ model: r.model, remoteId: r.remoteId });
-      refsOf(r, keys);
-    }
+    const keys = keysOf(records);
     const expanded = new Map<string, Record<string, unknown>>();
     const related: RemoteRecord[] = [];
     if (expand.length && records.length) {
@@ -133,10 +129,7 @@ export class CrmReadService {
       }
       // One batched vendor read per related model, never one per row.
       for (const [target, ids] of wanted) related.push(...(await adapter.getMany(conn, target, [...ids], { projection: projectionFor(options) })));
-      for (const r of related) {
-        keys.push({ model: r.model, remoteId: r.remoteId });
-        refsOf(r, keys);
-      }
+      keysOf(related, keys);
     }
     const ids = await this.identities.idsFor(account.id, keys);
     for (const r of related) expanded.set(IdentitiesService.key(r.model, r.remoteId), serializeRecord(r, { ids }, options));

@@ -1,6 +1,6 @@
 import type { Address, EmailAddress, PhoneNumber, RemoteFieldValue, RemoteRecord, RemoteRef } from '../integrations/contract';
 import { type FieldSpec, type ModelName, MODELS } from '../models/spec';
-import { IdentitiesService, type ResolvedIds } from './identities.service';
+import { IdentitiesService, type RemoteKey, type ResolvedIds } from './identities.service';
 
 /** Output options of one response. */
 export interface SerializeOptions {
@@ -41,6 +41,15 @@ export function refsOf(record: RemoteRecord, into: RemoteRef[] = []): RemoteRef[
     if (kind === 'relation') {
       if (value && typeof value === 'object' && !Array.isArray(value)) into.push(value as RemoteRef);
     } else if (Array.isArray(value)) for (const ref of value as RemoteRef[]) into.push(ref);
+  }
+  return into;
+}
+
+/** Each record's own key and those of every record it points at, appended to `into`: the keys one idsFor call resolves for a page. */
+export function keysOf(records: readonly RemoteRecord[], into: RemoteKey[] = []): RemoteKey[] {
+  for (const r of records) {
+    into.push({ model: r.model, remoteId: r.remoteId });
+    refsOf(r, into);
   }
   return into;
 }

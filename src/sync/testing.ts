@@ -3,8 +3,8 @@ import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import { loadConfig } from '../config/config';
 import { ConfigModule } from '../config/config.module';
-import { IdentitiesService, type RemoteKey } from '../crm/identities.service';
-import { refsOf, serializeRecord } from '../crm/serializer';
+import { IdentitiesService } from '../crm/identities.service';
+import { keysOf, serializeRecord } from '../crm/serializer';
 import { CryptoModule } from '../crypto/crypto.module';
 import { PrismaService } from '../database/prisma.service';
 import { EventsModule } from '../events/event-bus';
@@ -80,9 +80,7 @@ export async function liveRecords(ctx: INestApplicationContext, account: LinkedA
   let state = null;
   do {
     const page = await adapter.list(conn, model, { pageSize: 100, state, filters: { includeDeleted } });
-    const keys: RemoteKey[] = [];
-    for (const r of page.records) keys.push({ model: r.model, remoteId: r.remoteId }, ...refsOf(r));
-    const ids = await identities.idsFor(account.id, keys);
+    const ids = await identities.idsFor(account.id, keysOf(page.records));
     out.push(...page.records.map((r: RemoteRecord) => serializeRecord(r, { ids }, { includeRemoteData: true, includeRemoteFields: true })));
     state = page.nextState;
   } while (state);
